@@ -1,0 +1,1 @@
+"""Znalostní báze metodik sociální práce: the library behind the `kb` CLI and the app."""

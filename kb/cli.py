@@ -1,0 +1,190 @@
+"""The `kb` command: index a folder, search it, list and show documents.
+
+Commands only parse options, call kb, and print. Domain errors become one Czech
+message on stderr and exit code 2; nothing prints a traceback.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from kb.errors import IndexLocked, IndexWriteError, KbError
+from kb.settings import Settings
+
+INDEX_HELP = "Složka indexu (výchozí $KB_INDEX_DIR, jinak .kb-index)."
+
+
+def _index_dir(value: str | None) -> Path:
+    return Path(value) if value else Settings.from_env().index_dir
+
+
+def _print_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=None))
+
+
+def _fail(message: str, code: int = 2):
+    click.echo(f"Chyba: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli():
+    """Znalostní báze metodik sociální práce: indexace a vyhledávání.
+
+    \b
+    Příklad:
+      kb index corpus
+      kb search "domaci nasili" --profession policie
+    """
+
+
+@cli.command("index")
+@click.argument("corpus", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--index", "index_dir", help=INDEX_HELP)
+@click.option("--workers", type=click.IntRange(1, 64), help="Počet procesů pro čtení souborů (výchozí 2).")
+@click.option("--json", "as_json", is_flag=True, help="Výsledek jako JSON na standardní výstup.")
+def index_cmd(corpus: Path | None, index_dir: str | None, workers: int | None, as_json: bool):
+    """Zaindexuje dokumenty ve složce CORPUS (výchozí corpus/).
+
+    Nezměněné soubory se znovu nečtou; smazané z indexu zmizí. Soubor, který nejde
+    přečíst, se přeskočí s důvodem. Předchozí index zůstane platný, dokud nový není
+    celý hotový.
+
+    \b
+    Příklad:
+      kb index corpus --json
+    """
+    from kb.pipeline import CorpusMissing, run_index
+
+    settings = Settings.from_env()
+    corpus = corpus or settings.corpus_dir
+    bar = None
+
+    def progress(done: int, total: int, path: str):
+        nonlocal bar
+        if as_json or not sys.stderr.isatty() and total < 1:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="Indexuji", file=sys.stderr,
+                                    show_pos=True, item_show_func=lambda p: p)
+            bar.__enter__()
+        bar.update(1, path)
+
+    try:
+        report = run_index(corpus, _index_dir(index_dir), settings=settings, workers=workers,
+                           progress=progress)
+    except CorpusMissing as e:
+        _fail(str(e))
+    except (IndexLocked, IndexWriteError) as e:
+        _fail(str(e), 3)
+    except KbError as e:
+        _fail(str(e))
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if as_json:
+        _print_json(report.to_dict())
+        return
+    click.echo(
+        f"Hotovo za {report.seconds:.1f} s: {report.documents} dokumentů ({report.pages} stran). "
+        f"Nově zaindexováno {report.indexed}, beze změny {report.unchanged}, odebráno {report.removed}."
+    )
+    for item in report.skipped:
+        click.echo(f"Přeskočeno: {item['path']} — {item['reason']}")
+    for item in report.warnings:
+        click.echo(f"Upozornění: {item['path']} — {item['message']}")
+
+
+@cli.command("search")
+@click.argument("query", nargs=-1)
+@click.option("--index", "index_dir", help=INDEX_HELP)
+@click.option("--topic", "topics", multiple=True, help="Téma (id), lze opakovat: kybersikana, trauma…")
+@click.option("--profession", "professions", multiple=True, help="Profese (id), lze opakovat: ospod, policie…")
+@click.option("--type", "types", multiple=True, help="Typ dokumentu: metodika, letak, zprava, standard, jine.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Nejvýš výsledků.")
+@click.option("--json", "as_json", is_flag=True, help="Výsledek jako JSON.")
+def search_cmd(query, index_dir, topics, professions, types, limit, as_json):
+    """Vyhledá dokumenty. Slova se kombinují (A), "fráze" v uvozovkách, OR mezi slovy,
+    -slovo vyloučí. Nezáleží na diakritice ani tvaru slova.
+
+    \b
+    Příklady:
+      kb search "domaci nasili"
+      kb search kybersikana --profession skolstvi --type letak
+      kb search '"rozhovor s dítětem"' -- -soud
+    """
+    from kb.search import SearchRequest, open_backend
+
+    request = SearchRequest(query=" ".join(query), topics=list(topics), professions=list(professions),
+                            types=list(types), limit=limit)
+    try:
+        backend = open_backend(_index_dir(index_dir))
+        result = backend.search(request)
+    except KbError as e:
+        _fail(str(e))
+    if as_json:
+        data = result.to_dict()
+        _print_json(data)
+        return
+    if not result.total:
+        click.echo("Nic nenalezeno. Zkuste jiné nebo méně slov, nebo zrušte filtry.")
+        return
+    click.echo(f"Nalezeno dokumentů: {result.total}")
+    for n, hit in enumerate(result.results, start=1):
+        pages = f" — str. {', '.join(map(str, hit.pages[:5]))}" if hit.pages else ""
+        click.echo(f"\n{n}. {hit.title} [{hit.doc_type}]{pages}\n   {hit.path}")
+        if hit.snippet:
+            click.echo(f"   {_mark(hit.snippet, hit.highlights)}")
+
+
+def _mark(snippet: str, highlights) -> str:
+    out, last = [], 0
+    for start, end in highlights:
+        out.append(snippet[last:start])
+        out.append(click.style(snippet[start:end], bold=True))
+        last = end
+    out.append(snippet[last:])
+    return "".join(out)
+
+
+@cli.command("list")
+@click.option("--index", "index_dir", help=INDEX_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Výsledek jako JSON.")
+def list_cmd(index_dir, as_json):
+    """Vypíše všechny zaindexované dokumenty.
+
+    \b
+    Příklad:
+      kb list --json
+    """
+    from kb.search import open_backend
+
+    try:
+        backend = open_backend(_index_dir(index_dir))
+    except KbError as e:
+        _fail(str(e))
+    documents = backend.documents()
+    if as_json:
+        keys = ("path", "title", "doc_type", "topics", "professions", "pages", "year", "organization",
+                "format", "evidence")
+        _print_json({"documents": [{k: d.get(k) for k in keys} for d in documents]})
+        return
+    for d in documents:
+        year = f", {d['year']}" if d.get("year") else ""
+        click.echo(f"{d['path']}: {d['title']} [{d.get('doc_type', 'jine')}{year}]")
+    click.echo(f"Celkem dokumentů: {len(documents)}")
+
+
+def main():
+    try:
+        cli.main(prog_name="kb", standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("Přerušeno. Předchozí index zůstal beze změny.", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

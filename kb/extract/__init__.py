@@ -1,0 +1,68 @@
+"""Extraction: a file becomes one Document with its pages.
+
+One module per format; `extract_file` picks it by suffix, checks that the content
+really is of that format (an HTML page saved as .pdf is common), reads the sidecar
+and decides the title. Every failure is an ExtractionError with a Czech reason.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from kb.errors import ExtractionError
+from kb.extract import docx as docx_format
+from kb.extract import pdf as pdf_format
+from kb.extract import text as text_format
+from kb.extract.sidecar import load_sidecar
+from kb.extract.titles import choose_title
+from kb.model import Document
+
+EXTRACTORS = {
+    ".pdf": pdf_format.extract,
+    ".docx": docx_format.extract,
+    ".txt": text_format.extract,
+    ".md": text_format.extract,
+}
+SUPPORTED_SUFFIXES = frozenset(EXTRACTORS)
+
+
+def is_supported(path: Path) -> bool:
+    return path.suffix.lower() in SUPPORTED_SUFFIXES
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except PermissionError as e:
+        raise ExtractionError(
+            "Soubor nelze přečíst: chybí oprávnění. Požádejte správce o přístup k souboru."
+        ) from e
+    except FileNotFoundError as e:
+        raise ExtractionError("Soubor zmizel během indexace. Spusťte indexaci znovu.") from e
+    except OSError as e:
+        raise ExtractionError(f"Soubor nelze přečíst ({e.strerror}). Zkontrolujte disk a soubor.") from e
+
+
+def extract_bytes(data: bytes, suffix: str, rel_path: str) -> Document:
+    """Extract a document from its bytes; `rel_path` is its path in the corpus."""
+    suffix = suffix.lower()
+    if not data:
+        raise ExtractionError("Soubor je prázdný (0 bajtů). Uložte ho znovu nebo ho odstraňte.")
+    document = EXTRACTORS[suffix](data, rel_path)
+    document.content_hash = content_hash(data)
+    return document
+
+
+def extract_file(path: Path, root: Path) -> tuple[Document, list[str]]:
+    """Extract `path` (inside corpus `root`); returns the Document and sidecar warnings."""
+    rel_path = path.relative_to(root).as_posix()
+    data = read_bytes(path)
+    document = extract_bytes(data, path.suffix, rel_path)
+    meta, warnings = load_sidecar(path)
+    document.meta = meta
+    document.title = choose_title(document, meta.get("title"), path)
+    return document, warnings

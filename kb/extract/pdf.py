@@ -1,0 +1,141 @@
+"""PDF extraction with pypdf, page by page.
+
+Cleans what PDF layout leaves in the text: words hyphenated at line ends are joined
+again (unless the document writes the same word with a hyphen elsewhere, like
+`sociálně-právní`), soft hyphens are dropped, and lines that repeat at the top or
+bottom of most pages (running headers, footers, "Strana 3 z 12") are removed.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections import Counter
+
+from kb.errors import ExtractionError
+from kb.model import Document, Page
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warns loudly about harmless quirks
+
+MIN_TEXT_CHARS = 20  # a document with less text than this on all pages has no text layer
+EDGE_LINES = 3  # how many lines at the top and bottom of a page may be header/footer
+PAGE_NUMBER = re.compile(
+    r"^\s*(?:(?:strana|str\.|s\.|page)\s*)?[-–]?\s*\d{1,4}\s*[-–]?\s*(?:(?:z|/|of|ze)\s*\d{1,4})?\s*$",
+    re.IGNORECASE,
+)
+HYPHEN_BREAK = re.compile(r"(\w+)-[ \t]*\n[ \t]*([a-záčďéěíňóřšťúůýž]\w*)")
+
+
+def extract(data: bytes, rel_path: str) -> Document:
+    if not data.lstrip()[:1024].startswith(b"%PDF") and b"%PDF-" not in data[:1024]:
+        raise ExtractionError(_not_a_pdf_reason(data))
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ExtractionError(
+                "PDF je zaheslované. Požádejte autora o verzi bez hesla, nebo ho otevřete a uložte bez hesla."
+            )
+        raw_pages = [page.extract_text() or "" for page in reader.pages]
+        property_title = _property_title(reader)
+    except ExtractionError:
+        raise
+    except FileNotDecryptedError as e:
+        raise ExtractionError("PDF je zaheslované. Požádejte autora o verzi bez hesla.") from e
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            RecursionError, OSError, NotImplementedError, AssertionError) as e:
+        raise ExtractionError(
+            "PDF je poškozené nebo neúplné a nejde přečíst. Stáhněte nebo uložte ho znovu."
+        ) from e
+    if not raw_pages:
+        raise ExtractionError("PDF nemá žádné stránky. Zkontrolujte, že se soubor uložil celý.")
+    if sum(len(t.strip()) for t in raw_pages) < MIN_TEXT_CHARS:
+        raise ExtractionError(
+            "PDF je bez textové vrstvy (pravděpodobně sken), text z něj nejde vyhledávat. "
+            "Zapněte rozpoznávání textu (OCR), nebo vložte verzi PDF s textem."
+        )
+    texts = clean_pages(raw_pages)
+    pages = [Page(number=i, text=t) for i, t in enumerate(texts, start=1)]
+    return Document(path=rel_path, title=property_title, format="pdf", pages=pages)
+
+
+def _property_title(reader) -> str:
+    try:
+        meta = reader.metadata
+        return str(meta.title).strip() if meta and meta.title else ""
+    except Exception:  # broken info dictionaries are common and never fatal
+        return ""
+
+
+def _not_a_pdf_reason(data: bytes) -> str:
+    head = data[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
+        kind = "webová stránka (HTML)"
+    elif head.startswith(b"pk\x03\x04"):
+        kind = "dokument Office (ZIP/DOCX)"
+    else:
+        kind = "jiný typ souboru"
+    return (f"Soubor má příponu .pdf, ale není to PDF — je to {kind}. "
+            "Uložte ho znovu jako PDF nebo mu dejte správnou příponu.")
+
+
+def clean_pages(raw_pages: list[str]) -> list[str]:
+    pages = [t.replace("\u00ad", "").replace("\r\n", "\n").replace("\r", "\n") for t in raw_pages]
+    repeated = _repeated_edge_lines(pages)
+    pages = [_strip_edges(t, repeated) for t in pages]
+    hyphenated_words = _hyphenated_vocabulary(pages)
+    return [_join_hyphenation(t, hyphenated_words) for t in pages]
+
+
+def _edge_key(line: str) -> str:
+    """Header/footer lines differ only in their numbers (page, date): compare without them."""
+    return re.sub(r"\d+", "#", " ".join(line.split())).lower()
+
+
+def _edges(lines: list[str]) -> list[str]:
+    return lines[:EDGE_LINES] + lines[-EDGE_LINES:]
+
+
+def _repeated_edge_lines(pages: list[str]) -> set[str]:
+    if len(pages) < 3:
+        return set()
+    counts: Counter[str] = Counter()
+    for text in pages:
+        lines = [ln for ln in text.split("\n") if ln.strip()]
+        counts.update({_edge_key(ln) for ln in _edges(lines)})
+    threshold = max(3, len(pages) // 2)
+    return {key for key, n in counts.items() if n >= threshold}
+
+
+def _strip_edges(text: str, repeated: set[str]) -> str:
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    top, bottom = 0, len(lines)
+    while top < min(EDGE_LINES, bottom) and _is_furniture(lines[top], repeated):
+        top += 1
+    while bottom > top and len(lines) - bottom < EDGE_LINES and _is_furniture(lines[bottom - 1], repeated):
+        bottom -= 1
+    return "\n".join(ln.rstrip() for ln in lines[top:bottom])
+
+
+def _is_furniture(line: str, repeated: set[str]) -> bool:
+    return bool(PAGE_NUMBER.match(line)) or _edge_key(line) in repeated
+
+
+def _hyphenated_vocabulary(pages: list[str]) -> set[str]:
+    """Words the document itself writes with a hyphen inside a line (sociálně-právní)."""
+    found = set()
+    for text in pages:
+        found.update(m.group(0).lower() for m in re.finditer(r"\b\w+-\w+\b", text))
+    return found
+
+
+def _join_hyphenation(text: str, keep_hyphen: set[str]) -> str:
+    def join(match: re.Match) -> str:
+        left, right = match.group(1), match.group(2)
+        if f"{left}-{right}".lower() in keep_hyphen:
+            return f"{left}-{right}"
+        return left + right
+
+    return HYPHEN_BREAK.sub(join, text)

@@ -1,0 +1,255 @@
+"""The Whoosh index: schema, open, and incremental, atomic (re)indexing.
+
+Layout of the index directory:
+    CURRENT               name of the live generation, replaced atomically (os.replace)
+    gen-000007/           a complete Whoosh index + manifest.json (one per document)
+    cache/<sha256>.json.gz  extracted text by content hash: retagging and renames
+                          never re-extract
+    lock                  held by the one indexer allowed to write
+
+A run builds the next generation beside the live one (hard links of the immutable
+Whoosh segment files, then a normal Whoosh commit) and only then points CURRENT at
+it. A run that fails or is killed at any moment leaves CURRENT on the old,
+complete generation.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import gzip
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from kb.analysis import czech_analyzer
+from kb.errors import IndexLocked, IndexMissing, IndexWriteError
+from kb.model import Document
+
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+DEFAULT_INDEX_DIR = ".kb-index"
+TITLE_BOOST = 3.0
+HEADING_BOOST = 1.5
+
+
+def default_index_dir() -> Path:
+    return Path(os.environ.get("KB_INDEX_DIR") or DEFAULT_INDEX_DIR)
+
+
+def get_schema() -> Schema:
+    analyzer = czech_analyzer()
+    return Schema(
+        uid=ID(unique=True, stored=True),  # path#page
+        path=ID(stored=True),
+        page=NUMERIC(stored=True),  # 1-based page; 0 for formats without pages
+        section=NUMERIC(stored=True),  # order of the record within its document
+        heading=TEXT(analyzer=analyzer, stored=True, field_boost=HEADING_BOOST),
+        title=TEXT(analyzer=analyzer, field_boost=TITLE_BOOST),
+        content=TEXT(analyzer=analyzer, phrase=True, stored=True),
+        doc_type=ID(stored=True),
+        topics=KEYWORD(commas=True, stored=True),
+        professions=KEYWORD(commas=True, stored=True),
+        year=NUMERIC(stored=True),
+        ocr=STORED(),
+    )
+
+
+def page_records(document: Document, entry: dict) -> Iterator[dict]:
+    """The one place that maps a Document (and its tags) to index fields."""
+    for order, page in enumerate(document.pages):
+        yield {
+            "uid": f"{document.path}#{order}",
+            "path": document.path,
+            "page": page.number,
+            "section": order,
+            "heading": page.heading,
+            "title": document.title,
+            "content": page.text,
+            "doc_type": entry.get("doc_type") or "jine",
+            "topics": ",".join(entry.get("topics", [])),
+            "professions": ",".join(entry.get("professions", [])),
+            "year": entry.get("year") or 0,
+            "ocr": page.ocr,
+        }
+
+
+# ---------------------------------------------------------------- generations
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    try:
+        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    gen = index_dir / name
+    return gen if name.startswith("gen-") and gen.is_dir() else None
+
+
+def open_generation(index_dir: Path) -> tuple[Path, whoosh_index.Index, dict]:
+    """Open the live generation: (its directory, the Whoosh index, the manifest)."""
+    gen = current_generation(Path(index_dir))
+    if gen is None:
+        raise IndexMissing(
+            f"Index ve složce '{index_dir}' zatím neexistuje. Nejdřív spusťte: kb index"
+        )
+    manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+    return gen, whoosh_index.open_dir(str(gen)), manifest
+
+
+def _next_generation_name(index_dir: Path) -> str:
+    numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()]
+    return f"gen-{max(numbers, default=0) + 1:06d}"
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _prepare_generation(index_dir: Path, live: Path | None) -> Path:
+    """A fresh directory for the next generation, starting as a copy of the live one.
+    Whoosh never rewrites a segment file in place, so hard links are a safe, instant copy."""
+    for stale in index_dir.glob("gen-*.partial"):
+        shutil.rmtree(stale, ignore_errors=True)
+    target = index_dir / (_next_generation_name(index_dir) + ".partial")
+    if live is None:
+        target.mkdir()
+        whoosh_index.create_in(str(target), get_schema())
+        return target
+
+    def link_or_copy(src, dst):
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(live, target, copy_function=link_or_copy, ignore=shutil.ignore_patterns(MANIFEST, "*.lock"))
+    return target
+
+
+def _publish(index_dir: Path, partial: Path, keep_previous: Path | None) -> Path:
+    final = partial.with_name(partial.name.removesuffix(".partial"))
+    os.replace(partial, final)
+    _fsync_dir(index_dir)
+    _write_atomic(index_dir / CURRENT, final.name.encode())
+    _fsync_dir(index_dir)
+    # Keep the previous generation: searches that opened it a moment ago may still read it.
+    for old in index_dir.glob("gen-*"):
+        if old not in (final, keep_previous) and not old.name.endswith(".partial"):
+            shutil.rmtree(old, ignore_errors=True)
+    return final
+
+
+@contextlib.contextmanager
+def writer_lock(index_dir: Path, wait: bool = False):
+    """Only one indexer writes at a time; a second one gets a clear message."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / "lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError as e:
+            raise IndexLocked(
+                "Indexace už běží (spustil ji někdo jiný nebo jiné okno). "
+                "Počkejte, až doběhne, a zkuste to znovu."
+            ) from e
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# ---------------------------------------------------------------- extraction cache
+
+
+def cache_path(index_dir: Path, content_hash: str) -> Path:
+    return index_dir / "cache" / f"{content_hash}.json.gz"
+
+
+def save_extracted(index_dir: Path, document: Document) -> None:
+    path = cache_path(index_dir, document.content_hash)
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = document.to_dict()
+    data["meta"] = {}  # sidecar metadata is read fresh on every run
+    _write_atomic(path, gzip.compress(json.dumps(data, ensure_ascii=False).encode(), 5))
+
+
+def load_extracted(index_dir: Path, content_hash: str) -> Document | None:
+    try:
+        data = json.loads(gzip.decompress(cache_path(index_dir, content_hash).read_bytes()))
+        return Document.from_dict(data)
+    except (OSError, ValueError, TypeError, EOFError):
+        return None
+
+
+# ---------------------------------------------------------------- writing
+
+
+def commit_generation(
+    index_dir: Path,
+    manifest: dict,
+    write: Iterable[tuple[Document, dict]],
+    remove: Iterable[str] = (),
+) -> None:
+    """Write the (document, manifest entry) pairs of `write` and drop the paths of
+    `remove` in a new generation, then publish it with `manifest`. `write` may be a
+    generator still extracting: the manifest is saved only after it is exhausted."""
+    live = current_generation(index_dir)
+    partial = None
+    try:
+        partial = _prepare_generation(index_dir, live)
+        ix = whoosh_index.open_dir(str(partial))
+        writer = ix.writer(limitmb=128)
+        try:
+            for path in remove:
+                writer.delete_by_term("path", path)
+            for document, entry in write:
+                writer.delete_by_term("path", document.path)
+                for record in page_records(document, entry):
+                    writer.add_document(**record)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        ix.close()
+        _write_atomic(partial / MANIFEST, json.dumps(manifest, ensure_ascii=False).encode())
+        _fsync_dir(partial)
+        _publish(index_dir, partial, keep_previous=live)
+    except OSError as e:
+        if partial is not None:
+            shutil.rmtree(partial, ignore_errors=True)
+        raise IndexWriteError(_write_error_message(index_dir, e)) from e
+
+
+def _write_error_message(index_dir: Path, error: OSError) -> str:
+    import errno
+
+    if error.errno == errno.ENOSPC:
+        why = "na disku došlo místo"
+        todo = "Uvolněte místo na disku a spusťte indexaci znovu."
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        why = "do složky indexu nelze zapisovat"
+        todo = "Zkontrolujte oprávnění ke složce nebo zvolte jinou (--index)."
+    else:
+        why = error.strerror or str(error)
+        todo = "Zkontrolujte disk a spusťte indexaci znovu."
+    return f"Index ve složce '{index_dir}' nešlo uložit: {why}. Předchozí index zůstal beze změny. {todo}"

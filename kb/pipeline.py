@@ -1,0 +1,368 @@
+"""One indexing run: scan the corpus, extract what changed (in worker processes),
+tag, and commit a new index generation. This is `kb index`.
+
+Each file is read once to hash it. Unchanged files (same content and sidecar, same
+taxonomy) are not touched; files whose text is cached (renamed, sidecar or taxonomy
+changed) are re-tagged without re-extraction. Extraction runs in separate processes
+with a time and memory limit per file, so one hostile file cannot stop the run.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import fnmatch
+import hashlib
+import multiprocessing
+import os
+import resource
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from kb import index as kb_index
+from kb.errors import ExtractionError, KbError
+from kb.extract import content_hash, extract_bytes, is_supported
+from kb.extract.sidecar import load_sidecar, sidecar_path
+from kb.extract.titles import choose_title
+from kb.model import Document
+from kb.settings import Settings
+from kb.tagging import load_taxonomy, tag_document, taxonomy_fingerprint
+
+IGNORE_FILE = ".kbignore"
+MANIFEST_VERSION = 1
+
+
+class CorpusMissing(KbError):
+    """The corpus folder does not exist."""
+
+
+@dataclass
+class SourceFile:
+    rel: str
+    path: Path
+    hash: str = ""
+    sidecar_hash: str = ""
+    size: int = 0
+
+
+@dataclass
+class RunReport:
+    indexed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    skipped: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    documents: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "indexed": self.indexed,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "skipped": self.skipped,
+            "warnings": self.warnings,
+            "documents": self.documents,
+            "pages": self.pages,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+# Progress callback: (files done, files to process, current path)
+Progress = Callable[[int, int, str], None]
+
+
+# ---------------------------------------------------------------- scanning
+
+
+def _ignore_patterns(root: Path) -> list[str]:
+    try:
+        lines = (root / IGNORE_FILE).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+
+
+def _ignored(rel: str, patterns: list[str]) -> bool:
+    for pattern in patterns:
+        if pattern.endswith("/"):
+            if rel.startswith(pattern) or f"/{pattern}" in f"/{rel}":
+                return True
+        elif fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel.rsplit("/", 1)[-1], pattern):
+            return True
+    return False
+
+
+def scan_corpus(root: Path, report: RunReport) -> list[SourceFile]:
+    """Supported files under `root`, sorted; hidden and ignored ones left out. Links that
+    lead outside the corpus or nowhere are reported, never followed."""
+    patterns = _ignore_patterns(root)
+    real_root = root.resolve()
+    found: list[SourceFile] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            rel = path.relative_to(root).as_posix()
+            if name.startswith(".") or not is_supported(path) or _ignored(rel, patterns):
+                continue
+            if path.is_symlink():
+                try:
+                    target = path.resolve(strict=True)
+                except (OSError, RuntimeError):
+                    report.skipped.append({"path": rel, "reason": "Odkaz (symlink) nikam nevede "
+                                           "nebo tvoří smyčku. Odstraňte ho nebo opravte."})
+                    continue
+                if not target.is_relative_to(real_root):
+                    report.skipped.append({"path": rel, "reason": "Odkaz (symlink) vede mimo složku "
+                                           "knihovny; takové soubory se z bezpečnostních důvodů "
+                                           "nezařazují. Zkopírujte soubor přímo do knihovny."})
+                    continue
+            found.append(SourceFile(rel=rel, path=path))
+    return found
+
+
+def _hash_file(source: SourceFile, settings: Settings) -> str | None:
+    """Fill in the hashes; returns a Czech reason when the file cannot be read."""
+    try:
+        size = source.path.stat().st_size
+        if size > settings.max_file_bytes:
+            return (f"Soubor je příliš velký ({size // 1_000_000} MB, limit "
+                    f"{settings.max_file_bytes // 1_000_000} MB). Rozdělte ho nebo zvyšte limit KB_MAX_FILE_MB.")
+        data = source.path.read_bytes()
+    except PermissionError:
+        return "Soubor nelze přečíst: chybí oprávnění. Požádejte správce o přístup k souboru."
+    except FileNotFoundError:
+        return "Soubor zmizel během indexace. Spusťte indexaci znovu."
+    except OSError as e:
+        return f"Soubor nelze přečíst ({e.strerror}). Zkontrolujte disk a soubor."
+    source.size = len(data)
+    source.hash = content_hash(data)
+    try:
+        source.sidecar_hash = hashlib.sha256(sidecar_path(source.path).read_bytes()).hexdigest()
+    except OSError:
+        source.sidecar_hash = ""
+    return None
+
+
+# ---------------------------------------------------------------- extraction workers
+
+
+def _worker_init(memory_bytes: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is handled by the parent
+    if memory_bytes > 0:
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        except (ValueError, OSError):
+            pass
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _on_alarm(signum, frame):
+    raise _Timeout()
+
+
+def extract_in_worker(path: str, rel: str, timeout: int) -> tuple[str, object]:
+    """Runs in a worker process: ("ok", Document) or ("skip", Czech reason)."""
+    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.alarm(max(1, timeout))
+    try:
+        data = Path(path).read_bytes()
+        return "ok", extract_bytes(data, Path(path).suffix, rel)
+    except ExtractionError as e:
+        return "skip", str(e)
+    except _Timeout:
+        return "skip", (f"Zpracování souboru trvalo déle než {timeout} s a bylo přerušeno. "
+                        "Soubor je možná poškozený nebo příliš složitý; zkuste ho uložit znovu.")
+    except MemoryError:
+        return "skip", ("Zpracování souboru potřebovalo příliš mnoho paměti a bylo přerušeno. "
+                        "Soubor je možná poškozený nebo podezřelý.")
+    except FileNotFoundError:
+        return "skip", "Soubor zmizel během indexace. Spusťte indexaci znovu."
+    except PermissionError:
+        return "skip", "Soubor nelze přečíst: chybí oprávnění. Požádejte správce o přístup k souboru."
+    except RecursionError:
+        return "skip", "Soubor má příliš hluboce vnořenou strukturu a nejde přečíst (je poškozený?)."
+    except Exception as e:  # a bug or an unforeseen quirk of one file must not stop the run
+        return "skip", f"Soubor nejde zpracovat ({type(e).__name__}). Uložte ho znovu; pokud to nepomůže, nahlaste chybu."
+    finally:
+        signal.alarm(0)
+
+
+def _extract_all(
+    sources: list[SourceFile], settings: Settings, workers: int
+) -> Iterator[tuple[SourceFile, str, object]]:
+    """Yield (source, status, Document-or-reason) as workers finish, any order."""
+    if not sources:
+        return
+    context = multiprocessing.get_context("spawn")
+    remaining = list(sources)
+    while remaining:
+        pool_size = workers if len(remaining) > 1 else 1
+        broken: list[SourceFile] = []
+        with cf.ProcessPoolExecutor(
+            max_workers=pool_size, mp_context=context,
+            initializer=_worker_init, initargs=(settings.worker_memory_bytes,),
+        ) as pool:
+            futures = {
+                pool.submit(extract_in_worker, str(s.path), s.rel, settings.file_timeout): s
+                for s in remaining
+            }
+            for future in cf.as_completed(futures):
+                source = futures[future]
+                try:
+                    status, value = future.result()
+                except cf.process.BrokenProcessPool:
+                    broken.append(source)
+                    continue
+                yield source, status, value
+        if broken and len(broken) == len(remaining) and pool_size == 1:
+            # The pool died on this one file alone: it is the culprit.
+            yield broken[0], "skip", ("Zpracování souboru selhalo (pravděpodobně nedostatek paměti "
+                                      "nebo poškozený soubor). Soubor byl vynechán.")
+            broken = broken[1:]
+        remaining = broken
+        workers = 1  # find the culprit one file at a time
+
+
+# ---------------------------------------------------------------- the run
+
+
+def _entry(document: Document, source: SourceFile, tags: dict) -> dict:
+    meta = document.meta
+    return {
+        "path": document.path,
+        "title": document.title,
+        "format": document.format,
+        "pages": document.page_count,
+        "sections": len(document.pages),
+        "hash": source.hash,
+        "sidecar_hash": source.sidecar_hash,
+        "size": source.size,
+        "year": meta.get("year"),
+        "organization": meta.get("organization", ""),
+        "source_url": meta.get("source_url", ""),
+        "summary": meta.get("summary", ""),
+        "ocr_pages": [p.number for p in document.pages if p.ocr],
+        **tags,
+    }
+
+
+def _with_sidecar(document: Document, source: SourceFile, report: RunReport) -> Document:
+    meta, warnings = load_sidecar(source.path)
+    report.warnings.extend({"path": source.rel, "message": w} for w in warnings)
+    document.path = source.rel
+    document.meta = meta
+    document.title = choose_title(document, meta.get("title"), source.path)
+    return document
+
+
+def run_index(
+    corpus: Path,
+    index_dir: Path | None = None,
+    *,
+    settings: Settings | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Bring the index in `index_dir` up to date with the files in `corpus`."""
+    started = time.perf_counter()
+    settings = settings or Settings.from_env()
+    corpus = Path(corpus)
+    index_dir = Path(index_dir or settings.index_dir)
+    if not corpus.is_dir():
+        raise CorpusMissing(f"Složka s dokumenty '{corpus}' neexistuje. Zkontrolujte cestu.")
+    workers = workers or settings.workers
+    report = RunReport()
+    with kb_index.writer_lock(index_dir, wait=settings.wait_for_lock):
+        old = _load_live_manifest(index_dir)
+        taxonomy = load_taxonomy()
+        fingerprint = taxonomy_fingerprint(taxonomy)
+        retag_all = old.get("taxonomy") != fingerprint
+        old_docs: dict = old.get("documents", {})
+        old_skipped: dict = {s["path"]: s for s in old.get("skipped", [])}
+
+        sources = scan_corpus(corpus, report)
+        documents: dict[str, dict] = {}
+        skipped_state: list[dict] = []
+        to_extract: list[SourceFile] = []
+        from_cache: list[tuple[SourceFile, Document]] = []
+        for source in sources:
+            reason = _hash_file(source, settings)
+            if reason:
+                report.skipped.append({"path": source.rel, "reason": reason})
+                continue
+            previous = old_docs.get(source.rel)
+            if previous and previous["hash"] == source.hash and not retag_all \
+                    and previous.get("sidecar_hash", "") == source.sidecar_hash:
+                documents[source.rel] = previous
+                report.unchanged += 1
+                continue
+            known_bad = old_skipped.get(source.rel)
+            if known_bad and known_bad.get("hash") == source.hash:
+                report.skipped.append({"path": source.rel, "reason": known_bad["reason"]})
+                skipped_state.append(known_bad)
+                continue
+            cached = kb_index.load_extracted(index_dir, source.hash)
+            if cached is not None:
+                from_cache.append((source, cached))
+            else:
+                to_extract.append(source)
+
+        seen = {s.rel for s in sources}
+        removed = [p for p in old_docs if p not in seen]
+        report.removed = len(removed)
+        total = len(to_extract) + len(from_cache)
+
+        def tagged(document: Document, source: SourceFile):
+            document = _with_sidecar(document, source, report)
+            entry = _entry(document, source, tag_document(document, taxonomy))
+            documents[source.rel] = entry
+            report.indexed += 1
+            return document, entry
+
+        def changed() -> Iterator[tuple[Document, dict]]:
+            done = 0
+            for source, document in from_cache:
+                done += 1
+                if progress:
+                    progress(done, total, source.rel)
+                yield tagged(document, source)
+            for source, status, value in _extract_all(to_extract, settings, workers):
+                done += 1
+                if progress:
+                    progress(done, total, source.rel)
+                if status == "skip":
+                    report.skipped.append({"path": source.rel, "reason": value})
+                    skipped_state.append({"path": source.rel, "reason": value, "hash": source.hash})
+                    continue
+                kb_index.save_extracted(index_dir, value)
+                yield tagged(value, source)
+
+        manifest = {"version": MANIFEST_VERSION, "taxonomy": fingerprint,
+                    "documents": documents, "skipped": skipped_state}
+        needs_write = total or removed or kb_index.current_generation(index_dir) is None \
+            or old.get("skipped", []) != skipped_state
+        if needs_write:
+            kb_index.commit_generation(index_dir, manifest, changed(), removed)
+        report.documents = len(documents)
+        report.pages = sum(d.get("pages", 0) for d in documents.values())
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _load_live_manifest(index_dir: Path) -> dict:
+    import json
+
+    gen = kb_index.current_generation(index_dir)
+    if gen is None:
+        return {}
+    try:
+        return json.loads((gen / kb_index.MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}

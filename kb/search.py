@@ -1,0 +1,336 @@
+"""Search: parse the query language, match pages, group them per document, count
+facets, and cut a snippet with highlight offsets from the best page.
+
+Query language (DESIGN.md): words are ANDed, "..." is a phrase, OR between words,
+-word excludes. Matching goes through the one Czech analyzer, so case, diacritics
+and inflection do not matter.
+
+The app and the CLI call `SearchBackend.search`; `WhooshBackend` is the backend for
+one machine. Another backend (e.g. OpenSearch, docs/scaling.md) implements the
+same three methods and returns the same dataclasses.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from whoosh import query as Q
+from whoosh.scoring import BM25F
+
+from kb import index as kb_index
+from kb.analysis import terms, tokens_with_offsets
+from kb.errors import QueryError
+from kb.taxonomy import ids
+
+SNIPPET_CHARS = 240
+MAX_QUERY_CHARS = 1000
+MAX_CLAUSES = 40
+PAGES_PER_RESULT = 5
+PAGE_DECAY = 0.5  # each further matching page adds half of the previous one's weight
+FILTER_KINDS = {"topics": "topics", "professions": "professions", "types": "doc_types"}
+SEARCH_FIELDS = ("content", "title", "heading")
+
+
+# ---------------------------------------------------------------- request / result
+
+
+@dataclass
+class SearchRequest:
+    query: str = ""
+    topics: list[str] = field(default_factory=list)
+    professions: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+    year_from: int | None = None
+    year_to: int | None = None
+    limit: int = 20
+
+
+@dataclass
+class PageHit:
+    page: int  # 1-based; 0 for formats without pages
+    heading: str
+    snippet: str
+    highlights: list[tuple[int, int]]
+    ocr: bool = False
+
+
+@dataclass
+class DocumentHit:
+    path: str
+    title: str
+    doc_type: str
+    topics: list[str]
+    professions: list[str]
+    score: float
+    pages: list[int]
+    snippet: str
+    highlights: list[tuple[int, int]]
+    year: int | None = None
+    organization: str = ""
+    page_hits: list[PageHit] = field(default_factory=list)
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    results: list[DocumentHit]
+    facets: dict[str, dict[str, int]]
+    expanded: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        for hit in data["results"]:
+            hit["highlights"] = [list(h) for h in hit["highlights"]]
+            for page in hit["page_hits"]:
+                page["highlights"] = [list(h) for h in page["highlights"]]
+        return data
+
+
+class SearchBackend(Protocol):
+    def search(self, request: SearchRequest) -> SearchResult: ...
+    def documents(self) -> list[dict]: ...
+    def document(self, path: str) -> dict | None: ...
+
+
+# ---------------------------------------------------------------- query parsing
+
+
+@dataclass
+class ParsedQuery:
+    """The user's query as Whoosh queries, plus the terms to highlight."""
+
+    must: list[Q.Query]
+    must_not: list[Q.Query]
+    highlight_terms: set[str]
+    phrases: list[list[str]]
+
+    @property
+    def empty(self) -> bool:
+        return not self.must
+
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
+
+
+def _field_query(term_list: list[str], boost: float = 1.0) -> Q.Query | None:
+    """One word or phrase, matched in the body, title or heading."""
+    if not term_list:
+        return None
+    if len(term_list) == 1:
+        return Q.Or([Q.Term(f, term_list[0], boost=boost) for f in SEARCH_FIELDS])
+    return Q.Or([Q.Phrase(f, term_list, boost=boost) for f in SEARCH_FIELDS])
+
+
+def parse_query(text: str) -> ParsedQuery:
+    text = "".join(ch if ch.isprintable() else " " for ch in text or "")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"Dotaz je příliš dlouhý (víc než {MAX_QUERY_CHARS} znaků). Zkraťte ho na "
+                         "několik klíčových slov.")
+    if text.count('"') % 2:
+        raise QueryError('V dotazu chybí uzavírací uvozovka ("). Doplňte ji, nebo uvozovky smažte.')
+    groups: list[list[Q.Query]] = []  # OR-groups of clauses, ANDed together
+    must_not: list[Q.Query] = []
+    highlight: set[str] = set()
+    phrases: list[list[str]] = []
+    pending_or = False
+    for match in _TOKEN.finditer(text.replace("(", " ").replace(")", " ")):
+        negated, phrase, word = match.group(1) == "-", match.group(2), match.group(3)
+        if word is not None:
+            if word == "OR":
+                pending_or = bool(groups)
+                continue
+            negated = word.startswith("-") and len(word) > 1
+            word = word.lstrip("-") if negated else word
+        term_list = terms(phrase if phrase is not None else word)
+        clause = _field_query(term_list)
+        if clause is None:
+            pending_or = False
+            continue
+        if negated:
+            must_not.append(clause)
+            continue
+        highlight.update(term_list)
+        if phrase is not None or len(term_list) > 1:
+            phrases.append(term_list)
+        if pending_or and groups:
+            groups[-1].append(clause)
+        else:
+            groups.append([clause])
+        pending_or = False
+    if len(groups) + len(must_not) > MAX_CLAUSES:
+        raise QueryError(f"Dotaz má příliš mnoho slov (víc než {MAX_CLAUSES}). Vyberte ta nejdůležitější.")
+    must = [g[0] if len(g) == 1 else Q.Or(g) for g in groups]
+    return ParsedQuery(must=must, must_not=must_not, highlight_terms=highlight, phrases=phrases)
+
+
+def validate_filters(request: SearchRequest) -> None:
+    for attr, facet in FILTER_KINDS.items():
+        known = set(ids(facet))
+        unknown = [v for v in getattr(request, attr) if v not in known]
+        if unknown:
+            raise QueryError(
+                f"Neznámý filtr {attr[:-1] if attr != 'types' else 'type'}: {', '.join(unknown)}. "
+                f"Možné hodnoty: {', '.join(sorted(known))}."
+            )
+
+
+def _filter_query(request: SearchRequest) -> Q.Query | None:
+    parts = []
+    for field_name, values in (("topics", request.topics), ("professions", request.professions),
+                               ("doc_type", request.types)):
+        if values:
+            parts.append(Q.Or([Q.Term(field_name, v) for v in values]))
+    if request.year_from is not None or request.year_to is not None:
+        parts.append(Q.NumericRange("year", request.year_from, request.year_to))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else Q.And(parts)
+
+
+# ---------------------------------------------------------------- snippets
+
+
+def make_snippet(text: str, highlight_terms: set[str], width: int = SNIPPET_CHARS
+                 ) -> tuple[str, list[tuple[int, int]]]:
+    """A plain-text window of `text` around the densest cluster of matched words, and the
+    character offsets of those words in the window (original spelling, as written)."""
+    text = " ".join(text.split())
+    if not text:
+        return "", []
+    spans = [(s, e) for term, s, e in tokens_with_offsets(text) if term in highlight_terms]
+    if not spans:
+        cut = text[:width]
+        return (cut.rsplit(" ", 1)[0] + " …" if len(text) > width else cut), []
+    best_start, best_count = spans[0][0], 0
+    j = 0
+    for i, (start, _) in enumerate(spans):
+        while spans[j][0] < start - width // 2:
+            j += 1
+        count = i - j + 1
+        if count > best_count:
+            best_count, best_start = count, spans[j][0]
+    lo = max(0, best_start - width // 4)
+    if lo > 0:
+        space = text.find(" ", lo)
+        lo = space + 1 if 0 <= space < best_start else lo
+    hi = min(len(text), lo + width)
+    if hi < len(text):
+        space = text.rfind(" ", lo, hi)
+        hi = space if space > lo else hi
+    prefix = "… " if lo > 0 else ""
+    suffix = " …" if hi < len(text) else ""
+    snippet = prefix + text[lo:hi] + suffix
+    shift = len(prefix) - lo
+    marks = [(s + shift, e + shift) for s, e in spans if s >= lo and e <= hi]
+    return snippet, marks
+
+
+# ---------------------------------------------------------------- the Whoosh backend
+
+
+class WhooshBackend:
+    """Search over the live index generation of `index_dir`."""
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = Path(index_dir)
+        self.generation, self.ix, self.manifest = kb_index.open_generation(self.index_dir)
+        self.searcher = self.ix.searcher(weighting=BM25F())
+
+    def close(self) -> None:
+        self.searcher.close()
+        self.ix.close()
+
+    def is_stale(self) -> bool:
+        """True when a newer generation has been published since this one was opened."""
+        return kb_index.current_generation(self.index_dir) != self.generation
+
+    def documents(self) -> list[dict]:
+        return sorted(self.manifest["documents"].values(), key=lambda d: d["path"])
+
+    def document(self, path: str) -> dict | None:
+        return self.manifest["documents"].get(path)
+
+    def skipped(self) -> list[dict]:
+        return list(self.manifest.get("skipped", []))
+
+    def page_texts(self, path: str) -> list[dict]:
+        """Stored pages (or sections) of one document, in order."""
+        records = self.searcher.documents(path=path)
+        return sorted(records, key=lambda r: r["section"])
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        validate_filters(request)
+        parsed = parse_query(request.query)
+        filter_q = _filter_query(request)
+        if parsed.empty:
+            if parsed.must_not or request.query.strip():
+                raise QueryError(
+                    "Dotaz obsahuje jen běžná slova (a, v, na…) nebo jen vylučovaná slova. "
+                    "Napište aspoň jedno slovo, které hledáte."
+                )
+            if filter_q is None:
+                raise QueryError("Zadejte hledaný výraz nebo vyberte aspoň jeden filtr.")
+            main: Q.Query = Q.Every()
+        else:
+            main = parsed.must[0] if len(parsed.must) == 1 else Q.And(parsed.must)
+        if parsed.must_not:
+            main = Q.AndNot(main, Q.Or(parsed.must_not))
+        grouped = self._group(main, filter_q)
+        facets = self._facets(grouped)
+        ranked = sorted(grouped.items(), key=lambda kv: (-kv[1]["score"], kv[0]))
+        results = [self._hit(path, data, parsed) for path, data in ranked[: max(0, request.limit)]]
+        return SearchResult(query=request.query, total=len(grouped), results=results, facets=facets)
+
+    def _group(self, main: Q.Query, filter_q: Q.Query | None) -> dict[str, dict]:
+        hits = self.searcher.search(main, limit=None, filter=filter_q)
+        grouped: dict[str, dict] = {}
+        for hit in hits:
+            fields = hit.fields()
+            entry = grouped.setdefault(fields["path"], {"pages": []})
+            entry["pages"].append((hit.score, fields))
+        for entry in grouped.values():
+            entry["pages"].sort(key=lambda p: (-p[0], p[1]["section"]))
+            entry["score"] = sum(score * PAGE_DECAY**i for i, (score, _) in enumerate(entry["pages"][:10]))
+        return grouped
+
+    def _facets(self, grouped: dict[str, dict]) -> dict[str, dict[str, int]]:
+        facets: dict[str, dict[str, int]] = {"topics": {}, "professions": {}, "doc_type": {}}
+        docs = self.manifest["documents"]
+        for path in grouped:
+            doc = docs.get(path, {})
+            for facet, values in (("topics", doc.get("topics", [])),
+                                  ("professions", doc.get("professions", [])),
+                                  ("doc_type", [doc.get("doc_type", "jine")])):
+                for value in values:
+                    facets[facet][value] = facets[facet].get(value, 0) + 1
+        return {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in facets.items()}
+
+    def _hit(self, path: str, data: dict, parsed: ParsedQuery) -> DocumentHit:
+        doc = self.manifest["documents"].get(path, {})
+        page_hits = []
+        for _, fields in data["pages"][:PAGES_PER_RESULT]:
+            snippet, marks = make_snippet(fields.get("content", ""), parsed.highlight_terms)
+            page_hits.append(PageHit(page=fields["page"], heading=fields.get("heading", ""),
+                                     snippet=snippet, highlights=marks, ocr=bool(fields.get("ocr"))))
+        best = page_hits[0] if page_hits else PageHit(0, "", "", [])
+        return DocumentHit(
+            path=path,
+            title=doc.get("title", path),
+            doc_type=doc.get("doc_type", "jine"),
+            topics=list(doc.get("topics", [])),
+            professions=list(doc.get("professions", [])),
+            score=round(data["score"], 4),
+            pages=[f["page"] for _, f in data["pages"] if f["page"] > 0],
+            snippet=best.snippet,
+            highlights=best.highlights,
+            year=doc.get("year"),
+            organization=doc.get("organization", ""),
+            page_hits=page_hits,
+        )
+
+
+def open_backend(index_dir: Path) -> WhooshBackend:
+    return WhooshBackend(index_dir)
