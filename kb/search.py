@@ -276,9 +276,10 @@ class WhooshBackend:
             main: Q.Query = Q.Every()
         else:
             main = parsed.must[0] if len(parsed.must) == 1 else Q.And(parsed.must)
-        if parsed.must_not:
-            main = Q.AndNot(main, Q.Or(parsed.must_not))
         grouped = self._group(main, filter_q)
+        if parsed.must_not:  # -word excludes whole documents, not just the pages with it
+            for path in self._matching_paths(Q.Or(parsed.must_not), filter_q):
+                grouped.pop(path, None)
         facets = self._facets(grouped)
         ranked = sorted(grouped.items(), key=lambda kv: (-kv[1]["score"], kv[0]))
         results = [self._hit(path, data, parsed) for path, data in ranked[: max(0, request.limit)]]
@@ -295,6 +296,10 @@ class WhooshBackend:
             entry["pages"].sort(key=lambda p: (-p[0], p[1]["section"]))
             entry["score"] = sum(score * PAGE_DECAY**i for i, (score, _) in enumerate(entry["pages"][:10]))
         return grouped
+
+    def _matching_paths(self, q: Q.Query, filter_q: Q.Query | None) -> set[str]:
+        hits = self.searcher.search(q, limit=None, filter=filter_q, scored=False)
+        return {hit["path"] for hit in hits}
 
     def _facets(self, grouped: dict[str, dict]) -> dict[str, dict[str, int]]:
         facets: dict[str, dict[str, int]] = {"topics": {}, "professions": {}, "doc_type": {}}

@@ -116,7 +116,7 @@ def _strip_edges(text: str, repeated: set[str]) -> str:
         top += 1
     while bottom > top and len(lines) - bottom < EDGE_LINES and _is_furniture(lines[bottom - 1], repeated):
         bottom -= 1
-    return "\n".join(ln.rstrip() for ln in lines[top:bottom])
+    return "\n".join(" ".join(ln.split()) for ln in lines[top:bottom])  # justified text pads spaces
 
 
 def _is_furniture(line: str, repeated: set[str]) -> bool:
