@@ -65,7 +65,7 @@ def index_cmd(corpus: Path | None, index_dir: str | None, workers: int | None, a
 
     def progress(done: int, total: int, path: str):
         nonlocal bar
-        if as_json or not sys.stderr.isatty() and total < 1:
+        if as_json or not sys.stderr.isatty():  # a bar only where a person watches
             return
         if bar is None:
             bar = click.progressbar(length=total, label="Indexuji", file=sys.stderr,

@@ -32,13 +32,8 @@ from kb.model import Document
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
-DEFAULT_INDEX_DIR = ".kb-index"
 TITLE_BOOST = 3.0
 HEADING_BOOST = 1.5
-
-
-def default_index_dir() -> Path:
-    return Path(os.environ.get("KB_INDEX_DIR") or DEFAULT_INDEX_DIR)
 
 
 def get_schema() -> Schema:
