@@ -16,9 +16,9 @@ import os
 import resource
 import signal
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 from kb import index as kb_index
 from kb.errors import ExtractionError, KbError

@@ -87,7 +87,8 @@ def compile_taxonomy(taxonomy: dict) -> Compiled:
     tag_settings: dict[str, dict[str, dict]] = {}
     order: dict[str, list[str]] = {}
     for facet in FACETS:
-        facet_settings[facet] = {**FACET_DEFAULTS, **(settings.get(facet) or {})}
+        facet_settings[facet] = {**FACET_DEFAULTS, "zone_weights": settings["zone_weights"],
+                                 "kind_weights": settings["kind_weights"], **(settings.get(facet) or {})}
         tag_settings[facet] = {}
         order[facet] = []
         for tag, entry in (taxonomy.get(facet) or {}).items():
@@ -131,29 +132,28 @@ class Unit:
 def heading_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of lines in PDF page text that look like headings: short lines
     starting with a capital (after optional numbering) that begin a new block and do
-    not end like a sentence."""
-    spans = []
+    not end like a sentence. Wrapped lines of a paragraph follow a line that does not
+    end a sentence, so they are not taken for headings."""
+    spans: list[tuple[int, int]] = []
     offset = 0
-    previous = ""
+    previous = ""  # the last non-empty line; "" at the top of the page
+    previous_heading = False
     for line in text.split("\n"):
         stripped = line.strip()
         start = offset + (len(line) - len(line.lstrip()))
         offset += len(line) + 1
         if not stripped:
             continue
+        starts_block = not previous or previous_heading or previous.endswith(_SENTENCE_END)
         candidate = _NUMBERING.sub("", stripped)
-        starts_block = not previous or previous.endswith(_SENTENCE_END) or spans_end_is(spans, previous)
-        if (starts_block and candidate[:1].isupper() and len(stripped) <= _HEADING_MAX_CHARS
-                and len(stripped.split()) <= _HEADING_MAX_WORDS and not stripped.endswith((".", ",", ";", ":"))):
+        previous_heading = (starts_block and candidate[:1].isupper()
+                            and len(stripped) <= _HEADING_MAX_CHARS
+                            and len(stripped.split()) <= _HEADING_MAX_WORDS
+                            and not stripped.endswith((".", ",", ";", ":")))
+        if previous_heading:
             spans.append((start, start + len(stripped)))
-            previous = "\x00heading"
-        else:
-            previous = stripped
+        previous = stripped
     return spans
-
-
-def spans_end_is(spans: list, previous: str) -> bool:
-    return previous == "\x00heading"
 
 
 def analyze_document(document: Document) -> tuple[list[str], list[Unit]]:
@@ -255,6 +255,7 @@ def _match(compiled: Compiled, sequence: list[str], zones: list[str], unit: int,
                     continue
                 blocked[facet] = i + size
                 zone = zones[i]
+                weights = compiled.facet_settings[facet]
                 for rule in rules:
                     if rule.kind == "ignore":
                         continue
@@ -262,7 +263,7 @@ def _match(compiled: Compiled, sequence: list[str], zones: list[str], unit: int,
                     if cand is None:
                         cand = found[facet][rule.tag] = Candidate(facet, rule.tag)
                     cand.counts[rule.display] = cand.counts.get(rule.display, 0) + 1
-                    weight = compiled.settings["kind_weights"][rule.kind] * compiled.settings["zone_weights"][zone]
+                    weight = weights["kind_weights"][rule.kind] * weights["zone_weights"][zone]
                     cand._weighted.setdefault(rule.display, []).append(weight if zone != "title" else -weight)
                     if rule.kind == "strong":
                         cand.strong_terms.add(rule.display)
@@ -388,7 +389,8 @@ def tag_document(document: Document, taxonomy: dict | None = None) -> dict:
         excluded = [t for t in meta.get(f"{facet}_exclude") or [] if t in evidence]
         for tag in excluded:
             del evidence[tag]
-        ordered = [t for t in compiled.order[facet] if t in evidence]
+        rank = {t: i for i, t in enumerate(compiled.order[facet])}
+        ordered = sorted(evidence, key=lambda t: (-evidence[t]["score"], rank[t]))
         result[facet] = ordered
         result["evidence"][facet] = {t: evidence[t] for t in ordered}
         if excluded:

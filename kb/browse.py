@@ -1,0 +1,90 @@
+"""What the app shows around a search: the library overview before any query, filter
+counts for the current query, and the hits inside one document.
+
+Filter counts are disjunctive: the count beside a topic says how many documents the
+current query would find with that topic added to the other filters, so choosing a
+second topic (topics are OR-ed) never looks like a dead end.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+from kb.search import DocumentHit, SearchRequest
+from kb.taxonomy import ids
+
+FACETS = (("topics", "topics"), ("professions", "professions"), ("types", "doc_type"))
+# request attribute -> key in SearchResult.facets
+
+
+@dataclass
+class Overview:
+    documents: int
+    pages: int
+    topics: dict[str, int]  # id -> document count, taxonomy order, zero counts left out
+    professions: dict[str, int]
+    types: dict[str, int]
+    newest: list[dict] = field(default_factory=list)
+    years: tuple[int, int] | None = None
+
+
+def overview(documents: list[dict], newest: int = 6) -> Overview:
+    counts = {facet: Counter() for facet in ("topics", "professions", "types")}
+    for doc in documents:
+        counts["topics"].update(doc.get("topics") or [])
+        counts["professions"].update(doc.get("professions") or [])
+        counts["types"][doc.get("doc_type") or "jine"] += 1
+
+    def ordered(facet: str, taxonomy_facet: str) -> dict[str, int]:
+        known = [i for i in ids(taxonomy_facet) if counts[facet][i]]
+        extra = sorted(i for i in counts[facet] if i not in known)
+        return {i: counts[facet][i] for i in known + extra}
+
+    dated = [d for d in documents if isinstance(d.get("year"), int) and d["year"] > 0]
+    by_age = sorted(documents, key=lambda d: (-(d.get("year") or 0), (d.get("title") or "").lower()))
+    years = (min(d["year"] for d in dated), max(d["year"] for d in dated)) if dated else None
+    return Overview(
+        documents=len(documents),
+        pages=sum(d.get("pages") or 0 for d in documents),
+        topics=ordered("topics", "topics"),
+        professions=ordered("professions", "professions"),
+        types=ordered("types", "doc_types"),
+        newest=by_age[:newest],
+        years=years,
+    )
+
+
+def has_criteria(request: SearchRequest) -> bool:
+    return bool((request.query or "").strip() or request.topics or request.professions
+                or request.types or request.year_from is not None or request.year_to is not None)
+
+
+def facet_counts(backend, request: SearchRequest, result=None) -> dict[str, dict[str, int]]:
+    """Counts per filter value for the current query, each facet counted with the other
+    facets' filters applied but not its own. Keys: 'topics', 'professions', 'types'."""
+    counts: dict[str, dict[str, int]] = {}
+    for attr, result_key in FACETS:
+        if not getattr(request, attr) and result is not None:
+            counts[attr] = dict(result.facets.get(result_key, {}))
+            continue
+        others = replace(request, limit=0, **{attr: []})
+        if not has_criteria(others):
+            counts[attr] = _all_counts(backend, attr)
+            continue
+        counts[attr] = dict(backend.search(others).facets.get(result_key, {}))
+    return counts
+
+
+def _all_counts(backend, attr: str) -> dict[str, int]:
+    ov = overview(backend.documents())
+    return dict(getattr(ov, attr))
+
+
+def hit_in_document(backend, request: SearchRequest, path: str) -> DocumentHit | None:
+    """The search hit for one document (its matching pages and snippets), ignoring filters,
+    or None when the query does not match it."""
+    if not (request.query or "").strip():
+        return None
+    total = len(backend.documents())
+    result = backend.search(SearchRequest(query=request.query, limit=max(total, 1)))
+    return next((hit for hit in result.results if hit.path == path), None)
