@@ -88,3 +88,31 @@ def hit_in_document(backend, request: SearchRequest, path: str) -> DocumentHit |
     total = len(backend.documents())
     result = backend.search(SearchRequest(query=request.query, limit=max(total, 1)))
     return next((hit for hit in result.results if hit.path == path), None)
+
+
+def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """Offsets in `text` of the words that the query matches (as the index sees them), for
+    marking a whole page; an unparseable query marks nothing."""
+    from kb.analysis import tokens_with_offsets
+    from kb.errors import QueryError
+    from kb.search import parse_query
+
+    if not (query or "").strip() or not text:
+        return []
+    try:
+        wanted = parse_query(query).highlight_terms
+    except QueryError:
+        return []
+    return [(s, e) for term, s, e in tokens_with_offsets(text) if term in wanted]
+
+
+def tag_evidence(entry: dict, facet: str, value: str):
+    """The tagger's evidence for one tag, whatever the manifest's shape: evidence[facet][id],
+    evidence[id], or nothing (a manual tag)."""
+    evidence = entry.get("evidence") or {}
+    if not isinstance(evidence, dict):
+        return None
+    by_facet = evidence.get(facet)
+    if isinstance(by_facet, dict) and value in by_facet:
+        return by_facet[value]
+    return evidence.get(value)

@@ -40,8 +40,8 @@ def get_schema() -> Schema:
     analyzer = czech_analyzer()
     return Schema(
         uid=ID(unique=True, stored=True),  # path#page
-        path=ID(stored=True),
-        page=NUMERIC(stored=True),  # 1-based page; 0 for formats without pages
+        path=ID(stored=True, sortable=True),
+        page=NUMERIC(stored=True, sortable=True),  # 1-based page; 0 for formats without pages
         section=NUMERIC(stored=True),  # order of the record within its document
         heading=TEXT(analyzer=analyzer, stored=True, field_boost=HEADING_BOOST),
         title=TEXT(analyzer=analyzer, field_boost=TITLE_BOOST),
@@ -204,14 +204,16 @@ def commit_generation(
     manifest: dict,
     write: Iterable[tuple[Document, dict]],
     remove: Iterable[str] = (),
+    fresh: bool = False,
 ) -> None:
     """Write the (document, manifest entry) pairs of `write` and drop the paths of
     `remove` in a new generation, then publish it with `manifest`. `write` may be a
-    generator still extracting: the manifest is saved only after it is exhausted."""
+    generator still extracting: the manifest is saved only after it is exhausted.
+    `fresh` starts from an empty index instead of a copy of the live one."""
     live = current_generation(index_dir)
     partial = None
     try:
-        partial = _prepare_generation(index_dir, live)
+        partial = _prepare_generation(index_dir, None if fresh else live)
         ix = whoosh_index.open_dir(str(partial))
         writer = ix.writer(limitmb=128)
         try:

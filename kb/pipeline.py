@@ -30,7 +30,7 @@ from kb.settings import Settings
 from kb.tagging import load_taxonomy, tag_document, taxonomy_fingerprint
 
 IGNORE_FILE = ".kbignore"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # bump when the index schema changes: the next run rebuilds from the cache
 
 
 class CorpusMissing(KbError):
@@ -281,6 +281,9 @@ def run_index(
     report = RunReport()
     with kb_index.writer_lock(index_dir, wait=settings.wait_for_lock):
         old = _load_live_manifest(index_dir)
+        rebuild = bool(old) and old.get("version") != MANIFEST_VERSION
+        if rebuild:
+            old = {}  # a new schema: rewrite every document (text comes from the cache)
         taxonomy = load_taxonomy()
         fingerprint = taxonomy_fingerprint(taxonomy)
         retag_all = old.get("taxonomy") != fingerprint
@@ -346,10 +349,10 @@ def run_index(
 
         manifest = {"version": MANIFEST_VERSION, "taxonomy": fingerprint,
                     "documents": documents, "skipped": skipped_state}
-        needs_write = total or removed or kb_index.current_generation(index_dir) is None \
+        needs_write = total or removed or rebuild or kb_index.current_generation(index_dir) is None \
             or old.get("skipped", []) != skipped_state
         if needs_write:
-            kb_index.commit_generation(index_dir, manifest, changed(), removed)
+            kb_index.commit_generation(index_dir, manifest, changed(), removed, fresh=rebuild)
         report.documents = len(documents)
         report.pages = sum(d.get("pages", 0) for d in documents.values())
     report.seconds = time.perf_counter() - started

@@ -238,6 +238,7 @@ class WhooshBackend:
         self.index_dir = Path(index_dir)
         self.generation, self.ix, self.manifest = kb_index.open_generation(self.index_dir)
         self.searcher = self.ix.searcher(weighting=BM25F())
+        self._columns: dict = {}
 
     def close(self) -> None:
         self.searcher.close()
@@ -273,33 +274,47 @@ class WhooshBackend:
                 )
             if filter_q is None:
                 raise QueryError("Zadejte hledaný výraz nebo vyberte aspoň jeden filtr.")
-            main: Q.Query = Q.Every()
-        else:
-            main = parsed.must[0] if len(parsed.must) == 1 else Q.And(parsed.must)
-        grouped = self._group(main, filter_q)
+        grouped = self._group(parsed.must or [Q.Every()], filter_q)
         if parsed.must_not:  # -word excludes whole documents, not just the pages with it
-            for path in self._matching_paths(Q.Or(parsed.must_not), filter_q):
+            for path in self._matching_paths(Q.Or(parsed.must_not)):
                 grouped.pop(path, None)
         facets = self._facets(grouped)
         ranked = sorted(grouped.items(), key=lambda kv: (-kv[1]["score"], kv[0]))
         results = [self._hit(path, data, parsed) for path, data in ranked[: max(0, request.limit)]]
         return SearchResult(query=request.query, total=len(grouped), results=results, facets=facets)
 
-    def _group(self, main: Q.Query, filter_q: Q.Query | None) -> dict[str, dict]:
-        hits = self.searcher.search(main, limit=None, filter=filter_q)
+    def _group(self, clauses: list[Q.Query], filter_q: Q.Query | None) -> dict[str, dict]:
+        """Documents in which every clause matches (on any of its pages), with their
+        matching pages scored. A page that matches more of the words scores higher."""
+        allowed: set[str] | None = None
+        if len(clauses) > 1:
+            for clause in clauses:
+                found = self._matching_paths(clause)
+                allowed = found if allowed is None else allowed & found
+                if not allowed:
+                    return {}
+        scoring = clauses[0] if len(clauses) == 1 else Q.Or(clauses)
+        hits = self.searcher.search(scoring, limit=None, filter=filter_q)
+        paths = self._column("path")
         grouped: dict[str, dict] = {}
-        for hit in hits:
-            fields = hit.fields()
-            entry = grouped.setdefault(fields["path"], {"pages": []})
-            entry["pages"].append((hit.score, fields))
+        for docnum, score in hits.items():
+            path = paths[docnum]
+            if allowed is None or path in allowed:
+                grouped.setdefault(path, {"pages": []})["pages"].append((score, docnum))
         for entry in grouped.values():
-            entry["pages"].sort(key=lambda p: (-p[0], p[1]["section"]))
+            entry["pages"].sort(key=lambda p: (-p[0], p[1]))
             entry["score"] = sum(score * PAGE_DECAY**i for i, (score, _) in enumerate(entry["pages"][:10]))
         return grouped
 
-    def _matching_paths(self, q: Q.Query, filter_q: Q.Query | None) -> set[str]:
-        hits = self.searcher.search(q, limit=None, filter=filter_q, scored=False)
-        return {hit["path"] for hit in hits}
+    def _column(self, name: str):
+        """docnum -> field value from Whoosh's column store (no stored-field loading)."""
+        if name not in self._columns:
+            self._columns[name] = self.searcher.reader().column_reader(name)
+        return self._columns[name]
+
+    def _matching_paths(self, q: Q.Query) -> set[str]:
+        paths = self._column("path")
+        return {paths[docnum] for docnum in self.searcher.docs_for_query(q)}
 
     def _facets(self, grouped: dict[str, dict]) -> dict[str, dict[str, int]]:
         facets: dict[str, dict[str, int]] = {"topics": {}, "professions": {}, "doc_type": {}}
@@ -316,7 +331,9 @@ class WhooshBackend:
     def _hit(self, path: str, data: dict, parsed: ParsedQuery) -> DocumentHit:
         doc = self.manifest["documents"].get(path, {})
         page_hits = []
-        for _, fields in data["pages"][:PAGES_PER_RESULT]:
+        stored = self.searcher.stored_fields
+        for _, docnum in data["pages"][:PAGES_PER_RESULT]:
+            fields = stored(docnum)
             snippet, marks = make_snippet(fields.get("content", ""), parsed.highlight_terms)
             page_hits.append(PageHit(page=fields["page"], heading=fields.get("heading", ""),
                                      snippet=snippet, highlights=marks, ocr=bool(fields.get("ocr"))))
@@ -328,13 +345,17 @@ class WhooshBackend:
             topics=list(doc.get("topics", [])),
             professions=list(doc.get("professions", [])),
             score=round(data["score"], 4),
-            pages=[f["page"] for _, f in data["pages"] if f["page"] > 0],
+            pages=self._page_numbers(data["pages"]),
             snippet=best.snippet,
             highlights=best.highlights,
             year=doc.get("year"),
             organization=doc.get("organization", ""),
             page_hits=page_hits,
         )
+
+    def _page_numbers(self, pages: list[tuple[float, int]]) -> list[int]:
+        numbers = self._column("page")
+        return [numbers[docnum] for _, docnum in pages if numbers[docnum] > 0]
 
 
 def open_backend(index_dir: Path) -> WhooshBackend:

@@ -27,6 +27,11 @@ def label(text: object, max_chars: int = 200) -> str:
     return _LABEL_SPECIAL.sub(r"\\\1", text)
 
 
+def message(text: object) -> str:
+    """A (Czech) message for st.error / st.warning: Markdown-safe, not shortened."""
+    return label(text, max_chars=5000)
+
+
 def marked(snippet: str, highlights: list) -> str:
     """The snippet escaped, with the matched words in <mark>. Offsets that are out of
     range, reversed or overlapping are skipped, never trusted."""

@@ -1,0 +1,1 @@
+"""Streamlit page renderers and HTML helpers of app.py (the only Streamlit code)."""

@@ -1,0 +1,179 @@
+"""A document's detail: metadata, tags and why, the pages that match the query, the
+original opened at a page or downloaded, the text itself, and similar documents."""
+from __future__ import annotations
+
+import posixpath
+
+import streamlit as st
+
+from kb.browse import hit_in_document, highlight_spans, tag_evidence
+from kb.errors import KbError
+from kb.paths import UnsafePath
+from kb.suggest import similar_documents
+from kb.taxonomy import label as tax_label
+from ui import state
+from ui.backend import Library
+from ui.collect import add_to_collection
+from ui.files import mime_type, pdf_url, read_original
+from ui.html import chip, count_phrase, esc, evidence_html, label, marked, page_hit_html, pages_phrase
+
+FORMATS = {"pdf": "PDF", "docx": "DOCX (Word)", "txt": "text", "md": "text (Markdown)"}
+
+
+def render(lib: Library, view: state.View) -> None:
+    path = view.doc or ""
+    entry = lib.document(path)
+    back = "← Zpět na výsledky" if state.current().request.query.strip() else "← Zpět"
+    st.button(back, key="back", on_click=state.close_doc)
+    if entry is None:
+        st.warning(label(f"Dokument '{path}' v knihovně není. Možná byl odstraněn nebo přejmenován; "
+                         "zkuste ho vyhledat.", 400))
+        return
+    _render_head(entry)
+    hit = None
+    query = view.request.query.strip()
+    if query:
+        try:
+            hit = hit_in_document(lib, view.request, path)
+        except KbError:
+            hit = None
+    _render_actions(lib, entry, hit)
+    _render_tags(entry)
+    if query:
+        _render_hits(lib, entry, hit, query)
+    _render_add_pages(entry, hit)
+    _render_text(lib, entry, query)
+    _render_similar(lib, entry)
+
+
+def _render_head(entry: dict) -> None:
+    rows = [("Typ", tax_label("doc_types", entry.get("doc_type") or "jine"))]
+    if entry.get("organization"):
+        rows.append(("Vydal", entry["organization"]))
+    rows.append(("Rok", str(entry["year"]) if entry.get("year") else "neuveden"))
+    fmt = FORMATS.get(entry.get("format", ""), entry.get("format", ""))
+    if entry.get("pages"):
+        fmt += f", {count_phrase(entry['pages'], 'strana', 'strany', 'stran')}"
+    rows.append(("Formát", fmt))
+    rows.append(("Soubor", entry.get("path", "")))
+    table = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
+    url = entry.get("source_url") or ""
+    source = ""
+    if url.lower().startswith(("http://", "https://")) and '"' not in url:
+        source = (f'<tr><th>Zdroj</th><td><a href="{esc(url)}" target="_blank" rel="noopener noreferrer">'
+                  f"{esc(url)}</a></td></tr>")
+    st.html(f'<div class="kb-title">{esc(entry.get("title") or entry.get("path"))}</div>'
+            f'<table class="kb-doc-meta">{table}{source}</table>')
+    if entry.get("summary"):
+        st.html(f'<div class="kb-muted">{esc(entry["summary"])}</div>')
+    if entry.get("ocr_pages"):
+        st.caption(f"Text stran {label(pages_phrase(entry['ocr_pages']))} byl rozpoznán ze skenu (OCR) "
+                   "a může obsahovat chyby.")
+
+
+def _render_actions(lib: Library, entry: dict, hit) -> None:
+    best = next((p.page for p in (hit.page_hits if hit else []) if p.page), 0)
+    cols = st.columns(3)
+    url = pdf_url(lib.corpus, entry, best or None)
+    if url:
+        cols[0].link_button(f"Otevřít PDF na str. {best}" if best else "Otevřít PDF", url,
+                            type="primary", width="stretch")
+    try:
+        cols[1].download_button(
+            "Stáhnout originál", key="download-original", width="stretch",
+            data=lambda: read_original(lib.corpus, entry),
+            file_name=posixpath.basename(entry["path"]), mime=mime_type(entry["path"]),
+            on_click="ignore",
+        )
+    except UnsafePath as e:
+        cols[1].warning(label(str(e), 300))
+    cols[2].button("Přidat do sady", key="detail-add", width="stretch", on_click=add_to_collection,
+                   args=(entry["path"], [], entry.get("title", "")))
+
+
+def _render_tags(entry: dict) -> None:
+    tags = [("topics", t) for t in entry.get("topics") or []]
+    tags += [("professions", p) for p in entry.get("professions") or []]
+    chips = [chip(tax_label("doc_types", entry.get("doc_type") or "jine"), "type")]
+    chips += [chip(tax_label(f, v), "topic" if f == "topics" else "profession") for f, v in tags]
+    st.html(f'<div class="kb-chips">{"".join(chips)}</div>')
+    if not tags:
+        st.caption("Dokument zatím nemá přidělená témata ani profese.")
+        return
+    with st.expander("Proč tento štítek?"):
+        parts = []
+        for facet, value in tags:
+            parts.append(f'<div class="kb-tag-head">{esc(tax_label(facet, value))}</div>')
+            parts.append(evidence_html(tag_evidence(entry, facet, value)))
+        st.html("".join(parts))
+
+
+def _render_hits(lib: Library, entry: dict, hit, query: str) -> None:
+    st.subheader("Kde se hledané slovo vyskytuje")
+    if hit is None:
+        st.html(f'<div class="kb-muted">Dotaz „{esc(query)}“ v tomto dokumentu nic nenašel.</div>')
+        return
+    if hit.pages:
+        st.html(f'<div class="kb-pages">Shoda na {esc(pages_phrase(hit.pages))}</div>')
+    for i, page_hit in enumerate(hit.page_hits):
+        text_col, action_col = st.columns([5, 1.3], vertical_alignment="center")
+        text_col.html(page_hit_html(page_hit))
+        url = pdf_url(lib.corpus, entry, page_hit.page) if page_hit.page else None
+        if url:
+            action_col.link_button(f"Otevřít str. {page_hit.page}", url, width="stretch")
+
+
+def _render_add_pages(entry: dict, hit) -> None:
+    count = entry.get("pages") or 0
+    if not count:
+        return
+    with st.expander("Přidat do sady jen některé stránky"):
+        default = sorted({p for p in (hit.pages if hit else []) if 0 < p <= count})[:20]
+        key = f"w_pick_pages_{entry['path']}"
+        st.multiselect("Stránky", list(range(1, count + 1)), default=default, key=key,
+                       format_func=lambda p: f"str. {p}")
+        st.button("Přidat vybrané stránky", key="add-picked",
+                  on_click=lambda: add_to_collection(entry["path"], st.session_state.get(key) or [],
+                                                     entry.get("title", "")))
+
+
+def _render_text(lib: Library, entry: dict, query: str) -> None:
+    with st.expander("Text dokumentu"):
+        try:
+            records = lib.page_texts(entry["path"])
+        except KbError:
+            records = []
+        if not records:
+            st.caption("Text dokumentu není k dispozici.")
+            return
+        paged = bool(entry.get("pages"))
+        names = [f"str. {r.get('page')}" if paged else (r.get("heading") or f"oddíl {i + 1}")
+                 for i, r in enumerate(records)]
+        choice = st.selectbox("Strana" if paged else "Oddíl", range(len(records)),
+                              format_func=lambda i: names[i], key=f"w_text_page_{entry['path']}")
+        text = records[choice].get("content", "") or ""
+        st.html(f'<div class="kb-text">{marked(text, highlight_spans(text, query))}</div>')
+
+
+def _render_similar(lib: Library, entry: dict) -> None:
+    try:
+        similar = similar_documents(lib.stats(), entry["path"])
+    except KbError:
+        similar = []
+    st.subheader("Podobné dokumenty")
+    if not similar:
+        st.caption("Knihovna nemá jiný dokument na podobné téma.")
+        return
+    documents = lib.documents_by_path()
+    with st.container(key="similar"):
+        for i, item in enumerate(similar):
+            other = documents.get(item.path, {})
+            st.button(label(other.get("title") or item.path), key=f"similar-{i}", type="tertiary",
+                      on_click=state.open_doc, args=(item.path,))
+            why = [tax_label(f, v) for f, v in item.shared_tags]
+            reason = []
+            if why:
+                reason.append("společné štítky: " + ", ".join(why))
+            if item.shared_words:
+                reason.append("společná slova: " + ", ".join(item.shared_words))
+            st.html(f'<div class="kb-why">{esc("; ".join(reason))}</div>')

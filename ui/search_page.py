@@ -1,0 +1,236 @@
+"""The search page: the search box, the home overview before a query, results with
+their pages and snippets, the empty state, and the filters in the sidebar."""
+from __future__ import annotations
+
+import streamlit as st
+
+from kb.browse import Overview, facet_counts, has_criteria, overview
+from kb.errors import KbError, QueryError
+from kb.search import SearchResult
+from kb.suggest import did_you_mean
+from kb.taxonomy import ids
+from kb.taxonomy import label as tax_label
+from ui import state
+from ui.backend import Library
+from ui.collect import add_to_collection
+from ui.files import pdf_url
+from ui.html import count_phrase, esc, label, pages_phrase, result_card
+from ui.html import message as html_message
+
+FILTER_TITLES = {"topics": "Téma", "professions": "Profese", "types": "Typ dokumentu"}
+TIPS = (
+    "Pište česky, jak mluvíte: na diakritice ani tvaru slova nezáleží (domaci nasili = domácí násilí).",
+    "Přesnou frázi dejte do uvozovek: „rozhovor s dítětem“.",
+    "Slovo OR slovo najde jedno z nich, -slovo vyloučí dokumenty s tímto slovem.",
+)
+
+
+# ---------------------------------------------------------------- search box
+
+
+def render_search_box() -> None:
+    with st.form("search", border=False, enter_to_submit=True):
+        left, right = st.columns([7, 1], vertical_alignment="bottom")
+        left.text_input(
+            "Co hledáte?",
+            key=state.widget_key(state.Q),
+            placeholder="např. kyberšikana, rozhovor s dítětem, domaci nasili",
+            max_chars=state.MAX_Q_CHARS,
+        )
+        right.form_submit_button("Hledat", type="primary", on_click=state.commit, args=(state.Q,),
+                                 width="stretch")
+
+
+# ---------------------------------------------------------------- sidebar filters
+
+
+def render_filters(lib: Library, view: state.View, counts: dict[str, dict[str, int]],
+                   ov: Overview) -> None:
+    sb = st.sidebar
+    sb.subheader("Zúžit výsledky")
+    for url_name, key, facet, attr in state.FILTERS:
+        selected = list(st.session_state.get(key) or [])
+        facet_counts_ = counts.get(attr, {})
+        options = [i for i in ids(facet) if facet_counts_.get(i) or i in selected]
+        options += [i for i in selected if i not in options]
+
+        def fmt(value: str, _facet=facet, _counts=facet_counts_) -> str:
+            return f"{tax_label(_facet, value)} ({_counts.get(value, 0)})"
+
+        sb.multiselect(
+            FILTER_TITLES[attr],
+            options,
+            key=state.widget_key(key),
+            format_func=fmt,
+            on_change=state.commit,
+            args=(key,),
+            placeholder="Vyberte…" if options else "Nic k výběru",
+            disabled=not options,
+        )
+    _render_year_filter(ov)
+    if any(st.session_state.get(k) for _, k, _, _ in state.FILTERS) or st.session_state.get(state.YEARS):
+        sb.button("Zrušit všechny filtry", on_click=state.clear_filters, width="stretch")
+
+
+def _render_year_filter(ov: Overview) -> None:
+    if not ov.years or ov.years[0] == ov.years[1]:
+        return
+    lo, hi = ov.years
+    current = st.session_state.get(state.YEARS) or (lo, hi)
+    current = (max(lo, min(current[0], hi)), min(hi, max(current[1], lo)))
+    st.session_state["w_" + state.YEARS] = current
+
+    def commit_years() -> None:
+        value = tuple(st.session_state["w_" + state.YEARS])
+        st.session_state[state.YEARS] = None if value == (lo, hi) else value
+        st.session_state[state.DOC] = None
+        state.reset_paging()
+
+    st.sidebar.slider("Rok vydání", lo, hi, key="w_" + state.YEARS, on_change=commit_years)
+    if st.session_state.get(state.YEARS):
+        st.sidebar.caption("Dokumenty bez uvedeného roku se při omezení roku nezobrazují.")
+
+
+# ---------------------------------------------------------------- home
+
+
+def render_home(lib: Library, ov: Overview) -> None:
+    st.html(f'<div class="kb-muted">V knihovně je {esc(count_phrase(ov.documents, "dokument", "dokumenty", "dokumentů"))}'
+            f' ({esc(count_phrase(ov.pages, "strana", "strany", "stran"))} v PDF). '
+            "Vyberte téma nebo profesi, nebo napište, co hledáte.</div>")
+    with st.container(key="home"):
+        _facet_grid("Témata", "topics", state.TOPICS, ov.topics)
+        _facet_grid("Profese", "professions", state.PROFESSIONS, ov.professions)
+        if ov.types and not ov.topics and not ov.professions:
+            _facet_grid("Typy dokumentů", "doc_types", state.TYPES, ov.types)
+        st.subheader("Nejnovější dokumenty")
+        for i, doc in enumerate(ov.newest):
+            st.button(label(doc.get("title") or doc["path"]), key=f"newest-{i}", type="tertiary",
+                      on_click=state.open_doc, args=(doc["path"],))
+            meta = [tax_label("doc_types", doc.get("doc_type") or "jine")]
+            meta += [m for m in (doc.get("organization"), str(doc.get("year") or "")) if m]
+            st.html(f'<div class="kb-newest-meta">{" · ".join(esc(m) for m in meta)}</div>')
+    with st.expander("Jak hledat"):
+        st.html('<ul class="kb-list">' + "".join(f"<li>{esc(t)}</li>" for t in TIPS) + "</ul>")
+
+
+def _facet_grid(title: str, facet: str, key: str, counts: dict[str, int]) -> None:
+    st.subheader(title)
+    if not counts:
+        st.caption("Dokumenty zatím nemají přidělené štítky tohoto druhu.")
+        return
+    columns = st.columns(3)
+    for i, (value, n) in enumerate(counts.items()):
+        columns[i % 3].button(
+            f"{label(tax_label(facet, value))} · {n}",
+            key=f"browse-{facet}-{value}",
+            on_click=state.browse,
+            args=(key, value),
+            width="stretch",
+            help=f"Zobrazit {count_phrase(n, 'dokument', 'dokumenty', 'dokumentů')}",
+        )
+
+
+# ---------------------------------------------------------------- results
+
+
+def render_results(lib: Library, view: state.View, result: SearchResult) -> None:
+    total = result.total
+    st.html(f'<div class="kb-count">Nalezeno <b>{esc(count_phrase(total, "dokument", "dokumenty", "dokumentů"))}</b>'
+            + (f' pro „{esc(view.request.query.strip())}“' if view.request.query.strip() else "")
+            + "</div>")
+    expanded = [e for e in (getattr(result, "expanded", None) or []) if isinstance(e, str) and e]
+    if expanded:
+        st.html(f'<div class="kb-expanded">Hledáno také: {esc(", ".join(expanded))}</div>')
+    documents = lib.documents_by_path()
+    with st.container(key="results"):
+        for i, hit in enumerate(result.results):
+            _render_hit(lib, i, hit, documents.get(hit.path, {}))
+    if total > len(result.results):
+        st.button(f"Zobrazit další výsledky ({total - len(result.results)})", on_click=state.more_results)
+
+
+def _render_hit(lib: Library, i: int, hit, entry: dict) -> None:
+    with st.container(border=True):
+        st.button(label(hit.title or hit.path), key=f"open-{i}", type="tertiary",
+                  on_click=state.open_doc, args=(hit.path,), help="Otevřít detail dokumentu")
+        st.html(result_card(
+            hit,
+            type_label=tax_label("doc_types", hit.doc_type or "jine"),
+            topic_labels=[tax_label("topics", t) for t in hit.topics],
+            profession_labels=[tax_label("professions", p) for p in hit.professions],
+            page_count=entry.get("pages") or 0,
+        ))
+        best_page = next((p.page for p in hit.page_hits if p.page), 0)
+        cols = st.columns([1.2, 1.2, 1.4, 2], vertical_alignment="center")
+        cols[0].button("Detail", key=f"detail-{i}", on_click=state.open_doc, args=(hit.path,),
+                       width="stretch")
+        cols[1].button("Přidat do sady", key=f"add-{i}", on_click=add_to_collection,
+                       args=(hit.path, [], hit.title), width="stretch",
+                       help="Přidat celý dokument do Mé sady materiálů")
+        hit_pages = sorted({p for p in hit.pages if p > 0})[:20]
+        if hit_pages:
+            cols[2].button(f"Přidat {pages_phrase(hit_pages)}", key=f"addp-{i}",
+                           on_click=add_to_collection, args=(hit.path, hit_pages, hit.title),
+                           width="stretch", help="Přidat do sady jen stránky se shodou")
+        url = pdf_url(lib.corpus, entry, best_page) if entry else None
+        if url:
+            cols[3].link_button(f"Otevřít PDF na str. {best_page}" if best_page else "Otevřít PDF",
+                                url, width="stretch")
+
+
+def render_empty(lib: Library, view: state.View) -> None:
+    query = view.request.query.strip()
+    st.html('<div class="kb-empty"><h3>Nic jsme nenašli'
+            + (f" pro „{esc(query)}“" if query else "") + "</h3></div>")
+    suggestion = None
+    if query:
+        try:
+            suggestion = did_you_mean(lib, lib.stats(), view.request)
+        except KbError:
+            suggestion = None
+    if suggestion:
+        st.button(f"Měli jste na mysli: {label(suggestion)}?", key="did-you-mean", type="primary",
+                  on_click=state.set_query, args=(suggestion,))
+    filtered = view.request.topics or view.request.professions or view.request.types \
+        or view.request.year_from is not None
+    if filtered:
+        st.write("Hledání je omezené filtry. Bez nich by mohlo něco najít:")
+        st.button("Hledat bez filtrů", key="drop-filters", on_click=state.clear_filters)
+    st.html('<div class="kb-muted">Zkuste také:</div><ul class="kb-list">'
+            "<li>méně slov nebo obecnější slovo (např. „šikana“ místo „kyberšikana na Instagramu“),</li>"
+            "<li>zkontrolovat překlepy,</li>"
+            "<li>vybrat téma na úvodní stránce.</li></ul>")
+    st.button("Zpět na úvodní stránku", key="home-from-empty", on_click=state.go_home)
+
+
+def render_query_error(message: str) -> None:
+    st.error(html_message(message))
+    st.html('<ul class="kb-list">' + "".join(f"<li>{esc(t)}</li>" for t in TIPS) + "</ul>")
+
+
+# ---------------------------------------------------------------- the page
+
+
+def render(lib: Library, view: state.View) -> None:
+    render_search_box()
+    ov = overview(lib.documents())
+    request = view.request
+    if not has_criteria(request):
+        render_filters(lib, view, {"topics": ov.topics, "professions": ov.professions,
+                                   "types": ov.types}, ov)
+        render_home(lib, ov)
+        return
+    try:
+        result = lib.search(request)
+        counts = facet_counts(lib, request, result)
+    except QueryError as e:
+        render_filters(lib, view, {"topics": ov.topics, "professions": ov.professions,
+                                   "types": ov.types}, ov)
+        render_query_error(str(e))
+        return
+    render_filters(lib, view, counts, ov)
+    if result.total:
+        render_results(lib, view, result)
+    else:
+        render_empty(lib, view)
