@@ -1,18 +1,29 @@
 """The Czech analyzer: one definition for documents, queries, highlights and tagging.
 
 Chain: tokenize (keeping identifiers such as project numbers, e-mails, dates and
-`359/1999` whole) | lowercase | Czech stopwords | fold diacritics | light stem.
+`359/1999` whole) | lowercase | Czech stopwords | identifier parts | fold diacritics,
+then a light stem.
 
 Why fold *before* stemming: people type without diacritics, so `kybersikane` and
 `kyberšikaně` must reach the stemmer as the same string; then they always get the
 same stem. The stemmer is the Dolamic–Savoy light stemmer (the rules of Lucene's
-CzechStemmer) with its suffixes folded, a minimum stem length, and an exception
-table for irregular forms (děti -> dítě) and for short words where the light rules
-would merge different words (péče vs pec). The comparison that chose this over
-simplemma, Snowball and others is in benchmarks/analyzer_compare.py.
+CzechStemmer) with its suffixes folded and three changes that
+benchmarks/analyzer_compare.py measured on tests/data/analyzer_cases.yaml:
+- consonant endings are stripped again after the first ending, so a bare stem that
+  happens to end like an ending (problém, advokát, záznam, proces, trauma-tu) meets
+  its other forms (problému, advokáti, záznamu, procesu, traumata);
+- the mobile e of -ec is dropped with c -> k (otec/otce, obec/obcí, sourozenec/
+  sourozence), but not before n, where it is usually not mobile (šetření vs šetrný,
+  sezení vs seznam);
+- an exception table for irregular forms (děti -> dítě, dům/domu, den/dne, nájem/
+  nájmu), for stems that only look inflected (strach, výslech) and for short words
+  that the rules would merge with others (péče vs pec, dítě vs dít).
+The comparison with simplemma, Snowball, spaCy and others is in that benchmark.
 
 Every stage is a Whoosh Filter with module-level state only, so the analyzer
-pickles (Whoosh stores it inside the index schema).
+pickles (Whoosh stores it inside the index schema). Folding and stemming of a word
+are cached: a word is worked out once per process, which keeps the whole analyzer
+about as fast as Whoosh's StandardAnalyzer.
 """
 from __future__ import annotations
 
@@ -20,12 +31,20 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.analysis import Filter, RegexTokenizer, StopFilter
 
-# Identifiers first (kept whole), then words; `§` is its own token so "§ 6" works.
+# Changes whenever the terms of some text change: an index built with another
+# version must be rebuilt for its terms to meet the query's.
+ANALYZER_VERSION = 2
+
+# Plain words first (the common case, cheap to match), then identifiers, kept whole,
+# then words again; `§` is its own token so "§ 6" works. The first alternative only
+# takes a word that no other alternative could extend, so the tokens are the same as
+# without it.
 TOKEN_PATTERN = re.compile(
     r"""
-    [\w.+-]+@[\w-]+(?:\.[\w-]+)+              # e-mail
+    \w++(?![@+./-])                            # a plain word
+    | [\w.+-]++@[\w-]+(?:\.[\w-]+)+            # e-mail
     | (?=[\w./_-]*\d)\w+(?:[./_-]\w+)+         # codes with a digit: 359/1999, CZ.03.2.63/0.0/...
     | §
     | \w+
@@ -46,41 +65,81 @@ CZECH_STOPWORDS = frozenset(
     protože před přes při s se si sice své svůj svým svých ta tak také takže tam
     tato tedy ten tento teto tím tímto to tohle toho tohoto tom tomto tomu tu tuto
     ty tyto u už v vám vás váš ve více však všechen vy z za ze že jejích jež č odst
+    proč můžeme můžete můžeš můžou můžu mohou mohl mohla mohli mohlo moci
     """.split()
 )
 
 
-def fold(text: str) -> str:
-    """Remove diacritics: `žluťoučký` -> `zlutoucky`."""
+def _fold_slow(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-FOLDED_STOPWORDS = frozenset(fold(w) for w in CZECH_STOPWORDS) | CZECH_STOPWORDS
+# Latin letters with diacritics (Czech, Slovak, German, Polish...) -> plain letters.
+_FOLD_TABLE = {
+    code: _fold_slow(chr(code))
+    for code in range(0xC0, 0x250)
+    if _fold_slow(chr(code)) != chr(code) and _fold_slow(chr(code)).isascii()
+}
 
-# Suffixes of the light stemmer, folded, grouped by length; each group applies only
-# when the word is longer than the given minimum (keeps short words intact).
-_CASE_SUFFIXES = (
-    (7, ("atech",)),
-    (6, ("etem", "atum")),
-    (5, ("ech", "ich", "eho", "emi", "emu", "ete", "eti", "iho", "imi", "imu",
-         "ach", "ata", "aty", "ych", "ama", "ami", "ove", "ovi", "ymi")),
-    (4, ("em", "es", "im", "um", "at", "am", "os", "us", "ym", "mi", "ou")),
+
+def fold(text: str) -> str:
+    """Remove diacritics: `žluťoučký` -> `zlutoucky`."""
+    if text.isascii():
+        return text
+    folded = text.translate(_FOLD_TABLE)
+    return folded if folded.isascii() else _fold_slow(folded)
+
+
+# Unaccented forms of stopwords are stopwords too (`protoze`), except `byt`: folded
+# `být`, but mostly the flat of the housing topic.
+FOLDED_STOPWORDS = (frozenset(fold(w) for w in CZECH_STOPWORDS) - {"byt"}) | CZECH_STOPWORDS
+
+# Case endings of the light stemmer, folded, by length, longest first; one is stripped
+# when at least three letters remain (Lucene: `len > 7 && endsWith("atech")`...).
+_CASE_ENDINGS = (
+    (5, frozenset({"atech"})),
+    (4, frozenset({"etem", "atum"})),
+    (3, frozenset({"ech", "ich", "eho", "emi", "emu", "ete", "eti", "iho", "imi", "imu",
+                   "ach", "ata", "aty", "ych", "ama", "ami", "ove", "ovi", "ymi"})),
+    (2, frozenset({"em", "es", "im", "um", "at", "am", "os", "us", "ym", "mi", "ou"})),
+)
+# The endings above that end in a consonant and so may also end a bare stem.
+_CONSONANT_ENDINGS = (
+    (3, frozenset({"ech", "ich", "ach", "ych"})),
+    (2, frozenset({"em", "es", "im", "um", "at", "am", "os", "us", "ym"})),
 )
 _VOWELS = frozenset("aeiouy")
 _MIN_STEM = 3
 
-# Irregular forms and protected short words (folded form -> stem key).
+# Irregular forms and protected words (folded form -> stem key). A key with a
+# diacritic cannot be reached by any folded word, so it stands apart.
 EXCEPTIONS = {
-    # dítě / děti: the plural has another stem
+    # dítě / děti: the plural has another stem; dít (se) is a verb
     "deti": "dit", "detem": "dit", "detech": "dit", "detmi": "dit", "detsky": "detsk",
+    "dit": "dít",
     # péče must not meet pec (oven): give péče its own key for all its forms
     "pece": "peče", "peci": "peče", "peca": "peče",
     # člověk / lidé
     "lide": "lid", "lidi": "lid", "lidem": "lid", "lidmi": "lid", "lidech": "lid",
-    # rok / let (years) stay apart from "let" (flight) - rare in our texts, keep simple
     "dobra": "dobr", "dobre": "dobr",
+    # dům / domu, den / dne: the vowel of the stem changes
+    "dum": "dom",
+    "dne": "den", "dni": "den", "dnem": "den", "dny": "den", "dnu": "den", "dnech": "den",
+    "dnum": "den",
+    # mobile e before -m and -n, which the rules keep (šetření vs šetrný needs it kept)
+    "najem": "najm", "podnajem": "podnajm", "pronajem": "pronajm", "zajem": "zajm",
+    "prijem": "prijm", "pojem": "pojm", "dojem": "dojm", "objem": "objm",
+    "tyden": "tydn", "leden": "ledn", "brezen": "brezn", "duben": "dubn", "kveten": "kvetn",
+    "cerven": "cervn", "srpen": "srpn", "rijen": "rijn", "stupen": "stupn", "uroven": "urovn",
+    "povinen": "povinn", "schopen": "schopn", "pritomen": "pritomn", "ochoten": "ochotn",
+    "poraden": "poradn", "ubytoven": "ubytovn",
+    # otčím (stepfather) is not otec
+    **dict.fromkeys(("otcim", "otcima", "otcimu", "otcimovi", "otcimem", "otcimove",
+                     "otcimy", "otcimum", "otcimech"), "otčím"),
 }
+# Stems that end like an ending but are not inflected there (strach, not str-ach).
+KEEP_STEMS = frozenset({"strach", "stres", "vyslech", "uspech", "neuspech", "status"})
 
 
 @lru_cache(maxsize=200_000)
@@ -90,20 +149,33 @@ def stem(word: str) -> str:
         return EXCEPTIONS[word]
     if len(word) <= _MIN_STEM or not word.isalpha():
         return word
-    stemmed = _remove_possessive(_remove_case(word))
-    return _normalize(stemmed) if len(stemmed) > _MIN_STEM else stemmed
+    return _normalize(_remove_possessive(_remove_case(word)))
+
+
+def _strip(word: str, endings) -> str:
+    n = len(word)
+    for length, suffixes in endings:
+        if n > length + 2 and word[-length:] in suffixes:
+            return word[:-length]
+    return word
 
 
 def _remove_case(word: str) -> str:
-    n = len(word)
-    for min_len, suffixes in _CASE_SUFFIXES:
-        if n > min_len:
-            for suffix in suffixes:
-                if word.endswith(suffix) and n - len(suffix) >= _MIN_STEM:
-                    return word[: -len(suffix)]
-    if n > 3 and word[-1] in _VOWELS:
-        return word[:-1]
-    return word
+    if word in KEEP_STEMS:
+        return word
+    stemmed = _strip(word, _CASE_ENDINGS)
+    if stemmed == word:
+        if len(word) > 3 and word[-1] in _VOWELS:
+            stemmed = word[:-1]
+        else:
+            return word
+    # strip consonant endings again: problému -> problém -> probl, like problém itself
+    while stemmed not in KEEP_STEMS:
+        shorter = _strip(stemmed, _CONSONANT_ENDINGS)
+        if shorter == stemmed:
+            break
+        stemmed = shorter
+    return stemmed
 
 
 def _remove_possessive(word: str) -> str:
@@ -113,20 +185,96 @@ def _remove_possessive(word: str) -> str:
 
 
 def _normalize(word: str) -> str:
-    # consonant alternations so that e.g. metodika/metodice, soudce/soudci meet
-    if word[-1] == "c":
+    # consonant alternations so that e.g. metodika/metodice, Praha/Praze, otec/otce meet
+    last = word[-1]
+    if len(word) <= _MIN_STEM:
+        if last == "c" and word[-2] not in _VOWELS:
+            return word[:-1] + "k"  # otc(e) -> otk, like otec
+        return word
+    if last == "c":
+        if word[-2] == "e":
+            return word[:-2] + "k"  # mobile e: otec/otce, sourozenec/sourozence
         return word[:-1] + "k"
-    if word[-1] == "z":
+    if last == "z":
         return word[:-1] + "h"
-    if word[-2] == "e" and word[-1] not in _VOWELS and len(word) > 4:
-        return word[:-2] + word[-1]  # mobile e: -ek/-k (domeček/domečku)
+    if word[-2] == "e" and last not in _VOWELS and last != "n":
+        return word[:-2] + last  # mobile e: -ek/-k (domeček/domečku)
     return word
 
 
+def index_term(word: str) -> str:
+    """The index term of one lowercase word: folded, then stemmed."""
+    return stem(fold(word))
+
+
+@lru_cache(maxsize=200_000)
+def word_term(token: str) -> str | None:
+    """The index term of one token as written; None for a stopword."""
+    lower = token.lower()
+    return None if lower in FOLDED_STOPWORDS else stem(fold(lower))
+
+
+def identifier_parts(text: str) -> list[tuple[str, int]]:
+    """The meaningful parts of an identifier with their offsets in it:
+    `cz.03.2.63/0.0/0.0/16_063/0006543` -> [("cz", 0), ("03", 3) ... ("0006543", 27)]."""
+    parts = []
+    offset = 0
+    for part in IDENTIFIER_SEPARATORS.split(text):
+        offset = text.find(part, offset)
+        if len(part) >= 2 and part != text:
+            parts.append((part, offset))
+        offset += len(part)
+    return parts
+
+
+class CzechFilter(Filter):
+    """Lowercase, drop stopwords (renumbering positions so phrases skip them), fold and
+    stem each token; after an identifier also index its parts at the same position, so
+    a user who only knows the end of a project number (`0006543`) still finds it.
+    Queries keep identifiers whole.
+
+    One filter rather than a chain of four: each Whoosh filter is a generator the
+    token passes through, and four of them cost more than the (cached) work itself."""
+
+    def __call__(self, tokens):
+        pos = None
+        for t in tokens:
+            term = word_term(t.text)
+            if term is None:
+                if not t.removestops:
+                    t.stopped = True
+                    t.text = index_term(t.text.lower())
+                    yield t
+                continue
+            if t.positions:
+                if pos is None:
+                    pos = t.pos
+                else:
+                    pos += 1
+                    t.pos = pos
+            t.stopped = False
+            t.text = term
+            yield t
+            if term.isalnum() or t.mode == "query" or not IDENTIFIER_SEPARATORS.search(term):
+                continue
+            start = t.startchar if t.chars else 0
+            for part, offset in identifier_parts(term):
+                t.text = index_term(part)
+                if t.chars:
+                    t.startchar = start + offset
+                    t.endchar = t.startchar + len(part)
+                yield t
+
+
+def czech_analyzer():
+    """The one analyzer of the project (documents, queries, highlights, taxonomy terms)."""
+    return RegexTokenizer(TOKEN_PATTERN) | CzechFilter()
+
+
+# The stages as separate filters, as indexes built before ANALYZER_VERSION 2 stored
+# them in their schema: kept so such an index still opens (and gets rebuilt).
 class IdentifierFilter(Filter):
-    """After the whole identifier (`CZ.03.2.63/0.0/0.0/16_063/0006543`), also index its
-    meaningful parts (`0006543`, `16_063`...) at the same position, so a user who only
-    knows the end of a project number still finds it. Queries keep the whole token."""
+    """Identifier parts as a separate stage (see CzechFilter)."""
 
     def __call__(self, tokens):
         for t in tokens:
@@ -136,44 +284,28 @@ class IdentifierFilter(Filter):
                 continue
             start = t.startchar if t.chars else 0
             yield t
-            whole = text
-            offset = 0
-            for part in IDENTIFIER_SEPARATORS.split(whole):
-                offset = whole.find(part, offset)
-                if len(part) >= 2 and part != whole:
-                    t.text = part
-                    if t.chars:
-                        t.startchar = start + offset
-                        t.endchar = t.startchar + len(part)
-                    yield t
-                offset += len(part)
+            for part, offset in identifier_parts(text):
+                t.text = part
+                if t.chars:
+                    t.startchar = start + offset
+                    t.endchar = t.startchar + len(part)
+                yield t
 
 
 class FoldStemFilter(Filter):
-    """Fold diacritics, then stem words; identifiers (with digits or separators) stay whole."""
+    """Fold and stem as a separate stage (see CzechFilter)."""
 
     def __call__(self, tokens):
         for t in tokens:
-            t.text = stem(fold(t.text))
+            t.text = index_term(t.text)
             yield t
 
 
 class StopwordFilter(StopFilter):
-    """Czech stopwords, positions renumbered so phrases skip them on both sides."""
+    """Czech stopwords as a separate stage (see CzechFilter)."""
 
     def __init__(self):
         super().__init__(stoplist=FOLDED_STOPWORDS, minsize=1, renumber=True)
-
-
-def czech_analyzer():
-    """The one analyzer of the project (documents, queries, highlights, taxonomy terms)."""
-    return (
-        RegexTokenizer(TOKEN_PATTERN)
-        | LowercaseFilter()
-        | StopwordFilter()
-        | IdentifierFilter()
-        | FoldStemFilter()
-    )
 
 
 _ANALYZER = czech_analyzer()

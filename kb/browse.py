@@ -113,6 +113,8 @@ def tag_evidence(entry: dict, facet: str, value: str):
     if not isinstance(evidence, dict):
         return None
     by_facet = evidence.get(facet)
+    if facet == "doc_type" and isinstance(by_facet, dict) and ("source" in by_facet or "terms" in by_facet):
+        return by_facet  # one type per document: its evidence is not keyed by id
     if isinstance(by_facet, dict) and value in by_facet:
         return by_facet[value]
     return evidence.get(value)

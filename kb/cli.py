@@ -178,9 +178,72 @@ def list_cmd(index_dir, as_json):
     click.echo(f"Celkem dokumentů: {len(documents)}")
 
 
+@cli.command("show")
+@click.argument("path")
+@click.option("--index", "index_dir", help=INDEX_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Výsledek jako JSON.")
+def show_cmd(path, index_dir, as_json):
+    """Ukáže jeden dokument: metadata, počet stran a u každého štítku (téma, profese,
+    typ), proč ho dostal — nalezené výrazy, kolikrát a na kterých stranách, skóre,
+    nebo „ručně“, když štítek přidala metadata.
+
+    \b
+    Příklad:
+      kb show metodiky/kybersikana-a-sexting-metodicky-pokyn-pro-skoly.pdf
+      kb show kybersikana-co-delat.pdf --json
+    """
+    from kb.explain import describe, find_document, human_lines, similar_paths
+    from kb.search import open_backend
+
+    try:
+        backend = open_backend(_index_dir(index_dir))
+    except KbError as e:
+        _fail(str(e))
+    documents = {d["path"]: d for d in backend.documents()}
+    entry = find_document(documents, path, Settings.from_env().corpus_dir)
+    if entry is None:
+        hint = similar_paths(documents, path)
+        _fail(f"Dokument '{path}' v indexu není."
+              + (f" Myslíte: {', '.join(hint)}?" if hint else " Seznam dokumentů vypíše: kb list"))
+    if as_json:
+        _print_json(describe(entry))
+        return
+    click.echo("\n".join(human_lines(entry)))
+
+
+@cli.command("serve", context_settings={"ignore_unknown_options": True})
+@click.option("--app", "app_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Soubor aplikace (výchozí app.py vedle balíčku kb).")
+@click.option("--dry-run", is_flag=True, help="Jen vypíše příkaz, nic nespustí.")
+@click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
+def serve_cmd(app_path: Path | None, dry_run: bool, streamlit_args):
+    """Spustí aplikaci (streamlit run) s adresou, portem a limitem nahrávání z nastavení
+    (KB_SERVER_ADDRESS, KB_SERVER_PORT, KB_MAX_UPLOAD_MB, KB_BASE_URL_PATH nebo KB_CONFIG).
+    Další volby se předají Streamlitu. Provoz v kanceláři: docs/deployment.md.
+
+    \b
+    Příklad:
+      KB_CONFIG=/etc/kb/kb.toml kb serve
+    """
+    import os
+
+    settings = Settings.from_env()
+    app = app_path or Path(__file__).resolve().parent.parent / "app.py"
+    if not app.is_file():
+        _fail(f"Soubor aplikace '{app}' neexistuje. Zadejte ho volbou --app.")
+    command = [sys.executable, "-m", "streamlit", "run", str(app), *settings.streamlit_args(),
+               *streamlit_args]
+    if dry_run:
+        click.echo(" ".join(command))
+        return
+    os.execv(sys.executable, command)
+
+
 def main():
     try:
         cli.main(prog_name="kb", standalone_mode=True)
+    except KbError as e:  # e.g. an unreadable KB_CONFIG file
+        _fail(str(e))
     except KeyboardInterrupt:
         click.echo("Přerušeno. Předchozí index zůstal beze změny.", err=True)
         sys.exit(130)

@@ -24,3 +24,8 @@ class IndexWriteError(KbError):
 
 class QueryError(KbError):
     """The query or its filters cannot be understood."""
+
+
+class OcrUnavailable(ExtractionError):
+    """A scanned PDF needs OCR, but Tesseract or its Czech data is missing (or OCR is off);
+    the indexer tries the file again once OCR works."""

@@ -86,14 +86,30 @@ def current_generation(index_dir: Path) -> Path | None:
 
 
 def open_generation(index_dir: Path) -> tuple[Path, whoosh_index.Index, dict]:
-    """Open the live generation: (its directory, the Whoosh index, the manifest)."""
-    gen = current_generation(Path(index_dir))
-    if gen is None:
-        raise IndexMissing(
-            f"Index ve složce '{index_dir}' zatím neexistuje. Nejdřív spusťte: kb index"
-        )
-    manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
-    return gen, whoosh_index.open_dir(str(gen)), manifest
+    """Open the live generation: (its directory, the Whoosh index, the manifest).
+
+    An indexer may publish (and delete the generation before the previous one) between
+    reading CURRENT and opening the files: then CURRENT has moved on, and we follow it."""
+    index_dir = Path(index_dir)
+    error: Exception | None = None
+    for _attempt in range(5):
+        gen = current_generation(index_dir)
+        if gen is None:
+            raise IndexMissing(
+                f"Index ve složce '{index_dir}' zatím neexistuje. Nejdřív spusťte: kb index"
+            )
+        try:
+            manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+            return gen, whoosh_index.open_dir(str(gen)), manifest
+        except (OSError, ValueError, whoosh_index.IndexError) as e:
+            if current_generation(index_dir) != gen:
+                continue  # a newer generation was published meanwhile
+            error = e
+            break
+    raise IndexMissing(
+        f"Index ve složce '{index_dir}' nejde otevřít ({type(error).__name__}), je možná poškozený. "
+        "Spusťte znovu: kb index"
+    )
 
 
 def _next_generation_name(index_dir: Path) -> str:
@@ -119,11 +135,28 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _fsync_tree(path: Path) -> None:
+    """Flush every file of a generation to disk before CURRENT points at it: after a power
+    cut, CURRENT must not name a generation whose files were still only in memory."""
+    for file in path.iterdir():
+        if file.is_file():
+            fd = os.open(file, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    _fsync_dir(path)
+
+
 def _prepare_generation(index_dir: Path, live: Path | None) -> Path:
     """A fresh directory for the next generation, starting as a copy of the live one.
     Whoosh never rewrites a segment file in place, so hard links are a safe, instant copy."""
+    # Leftovers of a run that was killed: we hold the lock, so nobody else is writing them.
     for stale in index_dir.glob("gen-*.partial"):
         shutil.rmtree(stale, ignore_errors=True)
+    for stale in [*index_dir.glob(".*.tmp"), *index_dir.glob("cache/.*.tmp")]:
+        with contextlib.suppress(OSError):
+            stale.unlink()
     target = index_dir / (_next_generation_name(index_dir) + ".partial")
     if live is None:
         target.mkdir()
@@ -142,6 +175,7 @@ def _prepare_generation(index_dir: Path, live: Path | None) -> Path:
 
 def _publish(index_dir: Path, partial: Path, keep_previous: Path | None) -> Path:
     final = partial.with_name(partial.name.removesuffix(".partial"))
+    _fsync_tree(partial)
     os.replace(partial, final)
     _fsync_dir(index_dir)
     _write_atomic(index_dir / CURRENT, final.name.encode())
@@ -156,8 +190,12 @@ def _publish(index_dir: Path, partial: Path, keep_previous: Path | None) -> Path
 @contextlib.contextmanager
 def writer_lock(index_dir: Path, wait: bool = False):
     """Only one indexer writes at a time; a second one gets a clear message."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / "lock", "a+") as handle:
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(index_dir / "lock", "a+")
+    except OSError as e:  # read-only or full disk: nothing has been touched yet
+        raise IndexWriteError(_write_error_message(index_dir, e)) from e
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError as e:
@@ -206,8 +244,8 @@ def commit_generation(
     remove: Iterable[str] = (),
     fresh: bool = False,
 ) -> None:
-    """Write the (document, manifest entry) pairs of `write` and drop the paths of
-    `remove` in a new generation, then publish it with `manifest`. `write` may be a
+    """Write the (document, manifest entry) pairs of `write`, then drop the paths of
+    `remove`, in a new generation, then publish it with `manifest`. `write` may be a
     generator still extracting: the manifest is saved only after it is exhausted.
     `fresh` starts from an empty index instead of a copy of the live one."""
     live = current_generation(index_dir)
@@ -217,12 +255,12 @@ def commit_generation(
         ix = whoosh_index.open_dir(str(partial))
         writer = ix.writer(limitmb=128)
         try:
-            for path in remove:
-                writer.delete_by_term("path", path)
             for document, entry in write:
                 writer.delete_by_term("path", document.path)
                 for record in page_records(document, entry):
                     writer.add_document(**record)
+            for path in remove:  # after the writes: `remove` may depend on what they skipped
+                writer.delete_by_term("path", path)
         except BaseException:
             writer.cancel()
             raise

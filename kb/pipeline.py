@@ -15,14 +15,17 @@ import multiprocessing
 import os
 import resource
 import signal
+import stat
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb import index as kb_index
-from kb.errors import ExtractionError, KbError
-from kb.extract import content_hash, extract_bytes, is_supported
+from kb.errors import ExtractionError, KbError, OcrUnavailable
+from kb.extract import content_hash, extract_bytes, is_supported, ocr
+from kb.extract.clean import safe_text
 from kb.extract.sidecar import load_sidecar, sidecar_path
 from kb.extract.titles import choose_title
 from kb.model import Document
@@ -108,6 +111,11 @@ def scan_corpus(root: Path, report: RunReport) -> list[SourceFile]:
             rel = path.relative_to(root).as_posix()
             if name.startswith(".") or not is_supported(path) or _ignored(rel, patterns):
                 continue
+            if safe_text(rel) != rel:  # bytes in another encoding, control or bidi characters
+                report.skipped.append({"path": safe_text(_printable(rel)), "reason": "Název souboru "
+                                       "nebo složky obsahuje neplatné znaky (jiné kódování nebo "
+                                       "řídicí znaky). Přejmenujte ho."})
+                continue
             if path.is_symlink():
                 try:
                     target = path.resolve(strict=True)
@@ -124,14 +132,32 @@ def scan_corpus(root: Path, report: RunReport) -> list[SourceFile]:
     return found
 
 
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _too_big(size: int, settings: Settings) -> str:
+    mb = 1024 * 1024
+    return (f"Soubor je příliš velký ({size / mb:.1f} MB, limit {settings.max_file_bytes / mb:.0f} MB). "
+            "Rozdělte ho nebo zvyšte limit KB_MAX_FILE_MB.")
+
+
 def _hash_file(source: SourceFile, settings: Settings) -> str | None:
-    """Fill in the hashes; returns a Czech reason when the file cannot be read."""
+    """Fill in the hashes; returns a Czech reason when the file cannot be read. Never
+    blocks (a named pipe is refused, not opened for a blocking read) and never reads more
+    than the size limit, even when the file grows meanwhile."""
     try:
-        size = source.path.stat().st_size
-        if size > settings.max_file_bytes:
-            return (f"Soubor je příliš velký ({size // 1_000_000} MB, limit "
-                    f"{settings.max_file_bytes // 1_000_000} MB). Rozdělte ho nebo zvyšte limit KB_MAX_FILE_MB.")
-        data = source.path.read_bytes()
+        fd = os.open(source.path, os.O_RDONLY | os.O_NONBLOCK)
+        with open(fd, "rb") as f:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                return ("Není to běžný soubor (je to roura, zařízení nebo socket), takže se nedá "
+                        "přečíst jako dokument. Odstraňte ho z knihovny.")
+            if info.st_size > settings.max_file_bytes:
+                return _too_big(info.st_size, settings)
+            data = f.read(settings.max_file_bytes + 1)
+        if len(data) > settings.max_file_bytes:
+            return _too_big(len(data), settings)
     except PermissionError:
         return "Soubor nelze přečíst: chybí oprávnění. Požádejte správce o přístup k souboru."
     except FileNotFoundError:
@@ -150,8 +176,11 @@ def _hash_file(source: SourceFile, settings: Settings) -> str | None:
 # ---------------------------------------------------------------- extraction workers
 
 
-def _worker_init(memory_bytes: int) -> None:
+def _worker_init(memory_bytes: int, ocr_options: ocr.OcrOptions | None = None,
+                 hard_stop_grace: float = 60.0) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is handled by the parent
+    threading.Thread(target=_watchdog, args=(hard_stop_grace,), daemon=True).start()
+    ocr.configure(ocr_options)  # the OCR cache lives in this run's index directory
     if memory_bytes > 0:
         try:
             resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
@@ -159,8 +188,35 @@ def _worker_init(memory_bytes: int) -> None:
             pass
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """Raised by the per-file alarm. A BaseException, so that `except Exception` inside a
+    library (or the pdfium -> pypdf fallback) cannot swallow it and carry on unbounded."""
+
+
+_busy = False  # a file is being extracted in this worker and the alarm is armed for it
+
+
+def _hard_stop_grace(timeout: int) -> float:
+    return max(2.0, timeout / 2)
+
+
+def _watchdog(grace: float) -> None:
+    """Backstop for the per-file alarm, in a thread of each worker. Code stuck inside a C
+    library (pdfium, lxml, zlib) does not come back to Python to notice the alarm; when the
+    alarm has run out and the file is still being read `grace` seconds later, the worker
+    ends itself. The parent then finds the file that caused it (see _extract_all). The
+    alarm is read, not kept here, so time granted later (OCR pages) is honoured."""
+    expired_since = None
+    while True:
+        time.sleep(0.25)
+        remaining = signal.getitimer(signal.ITIMER_REAL)[0]
+        if not _busy or remaining > 0:
+            expired_since = None
+            continue
+        now = time.monotonic()
+        expired_since = expired_since or now
+        if now - expired_since > grace:
+            os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _on_alarm(signum, frame):
@@ -168,12 +224,17 @@ def _on_alarm(signum, frame):
 
 
 def extract_in_worker(path: str, rel: str, timeout: int) -> tuple[str, object]:
-    """Runs in a worker process: ("ok", Document) or ("skip", Czech reason)."""
+    """Runs in a worker process: ("ok", Document) or ("skip", Czech reason); "skip-ocr"
+    when only a missing OCR stands in the way, so a later run tries the file again."""
+    global _busy
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.alarm(max(1, timeout))
+    _busy = True
     try:
         data = Path(path).read_bytes()
         return "ok", extract_bytes(data, Path(path).suffix, rel)
+    except OcrUnavailable as e:
+        return "skip-ocr", str(e)
     except ExtractionError as e:
         return "skip", str(e)
     except _Timeout:
@@ -191,28 +252,50 @@ def extract_in_worker(path: str, rel: str, timeout: int) -> tuple[str, object]:
     except Exception as e:  # a bug or an unforeseen quirk of one file must not stop the run
         return "skip", f"Soubor nejde zpracovat ({type(e).__name__}). Uložte ho znovu; pokud to nepomůže, nahlaste chybu."
     finally:
+        _busy = False
         signal.alarm(0)
 
 
+CRASH_REASON = ("Zpracování souboru selhalo nebo se zaseklo (nedostatek paměti, poškozený nebo "
+                "podezřelý soubor) a bylo ukončeno. Soubor byl vynechán.")
+
+
 def _extract_all(
-    sources: list[SourceFile], settings: Settings, workers: int
+    sources: list[SourceFile], settings: Settings, workers: int,
+    ocr_options: ocr.OcrOptions | None = None,
+    task: Callable[[str, str, int], tuple[str, object]] | None = None,
 ) -> Iterator[tuple[SourceFile, str, object]]:
-    """Yield (source, status, Document-or-reason) as workers finish, any order."""
+    """Yield (source, status, Document-or-reason) as workers finish, any order.
+
+    A worker that dies (out of memory inside C code, a crash in a library, the watchdog)
+    breaks its pool. Of the files left unfinished, only the first few can have been
+    running (a pool hands out files in order, at most 2 * workers + 1 at a time): those
+    run again one at a time, so the file that a lone worker dies on is the culprit and
+    no other file is blamed. The rest go on with all workers."""
     if not sources:
         return
+    task = task or extract_in_worker
+    order = {s.rel: i for i, s in enumerate(sources)}
     context = multiprocessing.get_context("spawn")
-    remaining = list(sources)
-    while remaining:
-        pool_size = workers if len(remaining) > 1 else 1
+    queue, suspects = list(sources), []
+    while queue or suspects:
+        single = bool(suspects) or workers <= 1 or len(queue) == 1
+        batch = suspects or queue
+        if suspects:
+            suspects = []
+        else:
+            queue = []
         broken: list[SourceFile] = []
         with cf.ProcessPoolExecutor(
-            max_workers=pool_size, mp_context=context,
-            initializer=_worker_init, initargs=(settings.worker_memory_bytes,),
+            max_workers=1 if single else workers, mp_context=context, initializer=_worker_init,
+            initargs=(settings.worker_memory_bytes, ocr_options, _hard_stop_grace(settings.file_timeout)),
         ) as pool:
-            futures = {
-                pool.submit(extract_in_worker, str(s.path), s.rel, settings.file_timeout): s
-                for s in remaining
-            }
+            futures = {}
+            for s in batch:
+                try:
+                    futures[pool.submit(task, str(s.path), s.rel, settings.file_timeout)] = s
+                except cf.process.BrokenProcessPool:  # a worker died while we were submitting
+                    broken.append(s)
             for future in cf.as_completed(futures):
                 source = futures[future]
                 try:
@@ -221,13 +304,14 @@ def _extract_all(
                     broken.append(source)
                     continue
                 yield source, status, value
-        if broken and len(broken) == len(remaining) and pool_size == 1:
-            # The pool died on this one file alone: it is the culprit.
-            yield broken[0], "skip", ("Zpracování souboru selhalo (pravděpodobně nedostatek paměti "
-                                      "nebo poškozený soubor). Soubor byl vynechán.")
-            broken = broken[1:]
-        remaining = broken
-        workers = 1  # find the culprit one file at a time
+        broken.sort(key=lambda s: order[s.rel])
+        if single and broken:
+            # One worker takes the files in order: the first unfinished one killed it.
+            yield broken[0], "skip", CRASH_REASON
+            suspects = broken[1:]
+        elif broken:
+            first = 2 * workers + 1
+            suspects, queue = broken[:first], broken[first:] + queue
 
 
 # ---------------------------------------------------------------- the run
@@ -291,6 +375,7 @@ def run_index(
         old_skipped: dict = {s["path"]: s for s in old.get("skipped", [])}
 
         sources = scan_corpus(corpus, report)
+        ocr_options = ocr.OcrOptions.from_settings(settings, index_dir)
         documents: dict[str, dict] = {}
         skipped_state: list[dict] = []
         to_extract: list[SourceFile] = []
@@ -307,7 +392,8 @@ def run_index(
                 report.unchanged += 1
                 continue
             known_bad = old_skipped.get(source.rel)
-            if known_bad and known_bad.get("hash") == source.hash:
+            if known_bad and known_bad.get("hash") == source.hash \
+                    and not (known_bad.get("needs") == "ocr" and ocr.is_available(ocr_options)):
                 report.skipped.append({"path": source.rel, "reason": known_bad["reason"]})
                 skipped_state.append(known_bad)
                 continue
@@ -323,11 +409,19 @@ def run_index(
         total = len(to_extract) + len(from_cache)
 
         def tagged(document: Document, source: SourceFile):
-            document = _with_sidecar(document, source, report)
-            entry = _entry(document, source, tag_document(document, taxonomy))
+            try:
+                document = _with_sidecar(document, source, report)
+                entry = _entry(document, source, tag_document(document, taxonomy))
+            except Exception as e:  # a bug met by one odd document must not stop the run
+                skip(source, f"Dokument nejde zařadit ({type(e).__name__}). Nahlaste prosím chybu.")
+                return None
             documents[source.rel] = entry
             report.indexed += 1
             return document, entry
+
+        def skip(source: SourceFile, reason: str, **extra) -> None:
+            report.skipped.append({"path": source.rel, "reason": reason})
+            skipped_state.append({"path": source.rel, "reason": reason, "hash": source.hash, **extra})
 
         def changed() -> Iterator[tuple[Document, dict]]:
             done = 0
@@ -335,24 +429,31 @@ def run_index(
                 done += 1
                 if progress:
                     progress(done, total, source.rel)
-                yield tagged(document, source)
-            for source, status, value in _extract_all(to_extract, settings, workers):
+                if (item := tagged(document, source)) is not None:
+                    yield item
+            for source, status, value in _extract_all(to_extract, settings, workers, ocr_options):
                 done += 1
                 if progress:
                     progress(done, total, source.rel)
-                if status == "skip":
-                    report.skipped.append({"path": source.rel, "reason": value})
-                    skipped_state.append({"path": source.rel, "reason": value, "hash": source.hash})
+                if status in ("skip", "skip-ocr"):
+                    skip(source, value, **({"needs": "ocr"} if status == "skip-ocr" else {}))
                     continue
+                # The file may have changed since it was hashed: record what was indexed.
+                source.hash = value.content_hash or source.hash
                 kb_index.save_extracted(index_dir, value)
-                yield tagged(value, source)
+                if (item := tagged(value, source)) is not None:
+                    yield item
 
         manifest = {"version": MANIFEST_VERSION, "taxonomy": fingerprint,
                     "documents": documents, "skipped": skipped_state}
-        needs_write = total or removed or rebuild or kb_index.current_generation(index_dir) is None \
+        # Whatever the new manifest does not list leaves the index: files removed from the
+        # corpus, and files that can no longer be read (the generator runs after the writes).
+        gone = (path for path in old_docs if path not in documents)
+        needs_write = total or rebuild or kb_index.current_generation(index_dir) is None \
+            or any(path not in documents for path in old_docs) \
             or old.get("skipped", []) != skipped_state
         if needs_write:
-            kb_index.commit_generation(index_dir, manifest, changed(), removed, fresh=rebuild)
+            kb_index.commit_generation(index_dir, manifest, changed(), gone, fresh=rebuild)
         report.documents = len(documents)
         report.pages = sum(d.get("pages", 0) for d in documents.values())
     report.seconds = time.perf_counter() - started

@@ -5,9 +5,10 @@ Query language (DESIGN.md): words are ANDed, "..." is a phrase, OR between words
 -word excludes. Matching goes through the one Czech analyzer, so case, diacritics
 and inflection do not matter.
 
-The app and the CLI call `SearchBackend.search`; `WhooshBackend` is the backend for
-one machine. Another backend (e.g. OpenSearch, docs/scaling.md) implements the
-same three methods and returns the same dataclasses.
+The app and the CLI use only the `SearchBackend` protocol (from `open_backend`);
+`WhooshBackend` is the backend for one machine. Another backend (e.g. OpenSearch,
+docs/scaling.md) implements the same methods and returns the same dataclasses; the
+query language, filters and snippets stay defined here.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from kb import index as kb_index
 from kb.analysis import terms, tokens_with_offsets
 from kb.errors import QueryError
 from kb.taxonomy import ids
+from kb.thesaurus import load_thesaurus
 
 SNIPPET_CHARS = 240
 MAX_QUERY_CHARS = 1000
@@ -90,9 +92,44 @@ class SearchResult:
 
 
 class SearchBackend(Protocol):
-    def search(self, request: SearchRequest) -> SearchResult: ...
-    def documents(self) -> list[dict]: ...
-    def document(self, path: str) -> dict | None: ...
+    """Everything the app, the CLI and kb/suggest.py may ask of an index, and nothing
+    else: a second backend implements exactly this. One instance reads one published
+    version of the index; it is not meant to be shared between threads without a lock."""
+
+    # The index version this backend reads; it changes when `kb index` publishes a new
+    # one. Compare it or use str() of it as a cache key; its type is the backend's own.
+    generation: object
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Documents matching the request, best first, with facets and snippets; raises
+        QueryError for a query or filter that cannot be understood."""
+        ...
+
+    def documents(self) -> list[dict]:
+        """The manifest entry of every indexed document, sorted by path (`kb list`)."""
+        ...
+
+    def document(self, path: str) -> dict | None:
+        """The manifest entry of one document (title, tags, evidence, ocr_pages...)."""
+        ...
+
+    def page_texts(self, path: str) -> list[dict]:
+        """The stored pages (or sections) of one document in order, each a dict with at
+        least `page`, `section`, `heading`, `content` and `ocr`."""
+        ...
+
+    def skipped(self) -> list[dict]:
+        """Files the last indexing run could not read: `{"path", "reason"}` each."""
+        ...
+
+    def is_stale(self) -> bool:
+        """True when a newer index version has been published since this one was opened:
+        the caller should open a new backend (the old one keeps working meanwhile)."""
+        ...
+
+    def close(self) -> None:
+        """Release files or connections."""
+        ...
 
 
 # ---------------------------------------------------------------- query parsing
@@ -106,6 +143,7 @@ class ParsedQuery:
     must_not: list[Q.Query]
     highlight_terms: set[str]
     phrases: list[list[str]]
+    expanded: list[str] = field(default_factory=list)  # thesaurus expressions added to the query
 
     @property
     def empty(self) -> bool:
@@ -132,6 +170,7 @@ def parse_query(text: str) -> ParsedQuery:
     if text.count('"') % 2:
         raise QueryError('V dotazu chybí uzavírací uvozovka ("). Doplňte ji, nebo uvozovky smažte.')
     groups: list[list[Q.Query]] = []  # OR-groups of clauses, ANDed together
+    group_terms: list[list[str] | None] = []  # analyzed terms of each single-clause group
     must_not: list[Q.Query] = []
     highlight: set[str] = set()
     phrases: list[list[str]] = []
@@ -157,13 +196,35 @@ def parse_query(text: str) -> ParsedQuery:
             phrases.append(term_list)
         if pending_or and groups:
             groups[-1].append(clause)
+            group_terms[-1] = None  # an OR group takes no part in thesaurus expansion
         else:
             groups.append([clause])
+            group_terms.append(term_list)
         pending_or = False
     if len(groups) + len(must_not) > MAX_CLAUSES:
         raise QueryError(f"Dotaz má příliš mnoho slov (víc než {MAX_CLAUSES}). Vyberte ta nejdůležitější.")
     must = [g[0] if len(g) == 1 else Q.Or(g) for g in groups]
-    return ParsedQuery(must=must, must_not=must_not, highlight_terms=highlight, phrases=phrases)
+    expanded = _expand(must, group_terms, highlight)
+    return ParsedQuery(must=must, must_not=must_not, highlight_terms=highlight, phrases=phrases,
+                       expanded=expanded)
+
+
+def _expand(must: list[Q.Query], group_terms: list[list[str] | None], highlight: set[str]) -> list[str]:
+    """Thesaurus expansion: each clause covered by a known expression becomes an Or of
+    the typed clause and the expression's synonyms at a lower weight (so documents that
+    only use the synonym are found, but rank below those with the typed words).
+    Returns the added expressions as written, for "Hledáno také: …"."""
+    thesaurus = load_thesaurus()
+    expanded: list[str] = []
+    for expansion in thesaurus.find_expansions(group_terms):
+        alternatives = [_field_query(list(a.terms), boost=thesaurus.weight) for a in expansion.alternatives]
+        for i in range(expansion.start, expansion.end):
+            must[i] = Q.Or([must[i], *alternatives])
+        for alternative in expansion.alternatives:
+            highlight.update(alternative.terms)
+            if alternative.text not in expanded:
+                expanded.append(alternative.text)
+    return expanded
 
 
 def validate_filters(request: SearchRequest) -> None:
@@ -188,6 +249,36 @@ def _filter_query(request: SearchRequest) -> Q.Query | None:
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else Q.And(parts)
+
+
+# ---------------------------------------------------------------- best pages
+
+# A line of a table of contents: "3. Priority dluhů — s. 4", "… – strana 12", "(str. 5)".
+_CONTENTS_LINE = re.compile(
+    r"(?:\s[—–-]\s*(?:s\.|str\.|strana)?\s*\d{1,3}|\(\s*(?:s\.|str\.|strana)\s*\d{1,3}\s*\)"
+    r"|\s(?:s\.|str\.|strana)\s*\d{1,3})\s*$",
+    re.IGNORECASE,
+)
+CONTENTS_MIN_LINES = 4
+
+
+def is_contents_page(text: str) -> bool:
+    """True for a page that is (mostly) a table of contents: several lines ending in a
+    page reference."""
+    return sum(1 for line in text.splitlines() if _CONTENTS_LINE.search(line)) >= CONTENTS_MIN_LINES
+
+
+def contents_pages_last(pages: list[tuple[float, int]], fields: dict[int, dict]) -> list[tuple[float, int]]:
+    """A contents page lists every chapter title, so it matches the words of almost any
+    query about its document and would be shown as the best page, while the answer is
+    on the chapter page it points to. Among the pages whose stored `fields` are given,
+    move contents pages behind the other matching pages (the document's score is not
+    changed). A document whose only matching pages are contents pages keeps them."""
+    contents = {docnum for _, docnum in pages
+                if docnum in fields and is_contents_page(fields[docnum].get("content", ""))}
+    if not contents or len(contents) == len(pages):
+        return pages
+    return [p for p in pages if p[1] not in contents] + [p for p in pages if p[1] in contents]
 
 
 # ---------------------------------------------------------------- snippets
@@ -281,7 +372,8 @@ class WhooshBackend:
         facets = self._facets(grouped)
         ranked = sorted(grouped.items(), key=lambda kv: (-kv[1]["score"], kv[0]))
         results = [self._hit(path, data, parsed) for path, data in ranked[: max(0, request.limit)]]
-        return SearchResult(query=request.query, total=len(grouped), results=results, facets=facets)
+        return SearchResult(query=request.query, total=len(grouped), results=results, facets=facets,
+                            expanded=parsed.expanded)
 
     def _group(self, clauses: list[Q.Query], filter_q: Q.Query | None) -> dict[str, dict]:
         """Documents in which every clause matches (on any of its pages), with their
@@ -332,8 +424,10 @@ class WhooshBackend:
         doc = self.manifest["documents"].get(path, {})
         page_hits = []
         stored = self.searcher.stored_fields
+        loaded = {docnum: stored(docnum) for _, docnum in data["pages"][:PAGES_PER_RESULT]}
+        data["pages"] = contents_pages_last(data["pages"], loaded)
         for _, docnum in data["pages"][:PAGES_PER_RESULT]:
-            fields = stored(docnum)
+            fields = loaded.get(docnum) or stored(docnum)
             snippet, marks = make_snippet(fields.get("content", ""), parsed.highlight_terms)
             page_hits.append(PageHit(page=fields["page"], heading=fields.get("heading", ""),
                                      snippet=snippet, highlights=marks, ocr=bool(fields.get("ocr"))))
@@ -358,5 +452,6 @@ class WhooshBackend:
         return [numbers[docnum] for _, docnum in pages if numbers[docnum] > 0]
 
 
-def open_backend(index_dir: Path) -> WhooshBackend:
+def open_backend(index_dir: Path) -> SearchBackend:
+    """The search backend for an index; raises IndexMissing when there is none yet."""
     return WhooshBackend(index_dir)

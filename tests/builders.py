@@ -64,3 +64,45 @@ def make_docx(path: Path, blocks: list[tuple[str, object]], *, title: str | None
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
     return path
+
+
+def make_scanned_pdf(path: Path, pages: list[tuple[str, str]], *, dpi: int = 200) -> Path:
+    """A PDF whose pages are ("scan", text): the text drawn into a picture, no text
+    layer, as a scanner makes it; or ("text", text): an ordinary page with a text layer."""
+    import io
+
+    from fpdf import FPDF
+    from PIL import Image, ImageDraw, ImageFont
+
+    pdf = FPDF(format="A4")
+    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.set_auto_page_break(False)
+    width, height = round(210 / 25.4 * dpi), round(297 / 25.4 * dpi)
+    font = ImageFont.truetype(str(FONT_DIR / "DejaVuSans.ttf"), round(12 / 72 * dpi))  # 12 pt
+    for kind, text in pages:
+        pdf.add_page()
+        if kind == "text":
+            pdf.set_font("DejaVu", size=11)
+            pdf.set_xy(15, 20)
+            pdf.multi_cell(180, 6, text)
+            continue
+        image = Image.new("L", (width, height), 255)
+        draw = ImageDraw.Draw(image)
+        y, margin = dpi, round(dpi * 0.8)
+        for paragraph in text.split("\n"):
+            line = ""
+            for word in paragraph.split():
+                if font.getlength(f"{line} {word}") > width - 2 * margin and line:
+                    draw.text((margin, y), line, font=font, fill=25)
+                    y, line = y + round(font.size * 1.5), word
+                else:
+                    line = f"{line} {word}".strip()
+            draw.text((margin, y), line, font=font, fill=25)
+            y += round(font.size * 2.2)
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG")
+        buffer.seek(0)
+        pdf.image(buffer, x=0, y=0, w=210, h=297)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pdf.output(str(path))
+    return path

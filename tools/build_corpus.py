@@ -73,6 +73,7 @@ FM_RE = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 COMMENT_RE = re.compile(r"^<!--\s*(.*?)\s*-->\s*$")
 TABLE_SEP_RE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 NUM_RE = re.compile(r"^\d+[.)]\s+")
+ITALIC_RE = re.compile(r"(?<![*\w])\*(?![*\s])([^*\n]+?)(?<![\s*])\*(?![*\w])")
 
 
 def split_row(line: str) -> list[str]:
@@ -90,7 +91,8 @@ def parse(path: Path) -> Doc:
     if not m:
         raise SystemExit(f"{path}: missing front matter")
     meta = yaml.safe_load(m.group(1)) or {}
-    body = raw[m.end():]
+    # *italic* is not part of the source format: drop the markers, keep the words
+    body = ITALIC_RE.sub(r"\1", raw[m.end():])
     doc = Doc(slug=path.stem, meta=meta, blocks=[], body=body)
     lines = body.splitlines()
     i = 0

@@ -13,6 +13,8 @@ from ui.html import count_phrase, esc, label
 from ui.html import message as html_message
 
 PENDING = "pending_upload"
+READ_ONLY_NOTE = ("Tato aplikace knihovnu jen zobrazuje (KB_READ_ONLY=1). Dokumenty přidává správce "
+                  "do složky s dokumenty a index obnovuje naplánovaná indexace (kb index).")
 LAST_REPORT = "last_report"
 
 
@@ -22,13 +24,16 @@ def render(lib: Library) -> None:
     st.html(f'<div class="kb-muted">Složka s dokumenty: <code>{esc(cfg.corpus_dir)}</code> · '
             f'index: <code>{esc(cfg.index_dir)}</code> · '
             f'{esc(count_phrase(len(lib.documents()), "dokument", "dokumenty", "dokumentů"))}</div>')
-    _render_upload(lib)
-    _render_pending(lib)
-    st.subheader("Přeindexovat")
-    st.caption("Načte změny ve složce s dokumenty: nové, změněné a smazané soubory. "
-               "Nezměněné soubory se znovu nečtou.")
-    if st.button("Přeindexovat knihovnu", key="reindex") and run_reindex(lib) is not None:
-        st.rerun()
+    if cfg.read_only:  # an office server where only `kb index` writes (docs/deployment.md)
+        st.info(READ_ONLY_NOTE)
+    else:
+        _render_upload(lib)
+        _render_pending(lib)
+        st.subheader("Přeindexovat")
+        st.caption("Načte změny ve složce s dokumenty: nové, změněné a smazané soubory. "
+                   "Nezměněné soubory se znovu nečtou.")
+        if st.button("Přeindexovat knihovnu", key="reindex") and run_reindex(lib) is not None:
+            st.rerun()
     report = st.session_state.get(LAST_REPORT)
     if report:
         render_report(report)
@@ -136,6 +141,9 @@ def _render_pending(lib: Library) -> None:
 def run_reindex(lib: Library | None, cfg=None) -> dict | None:
     """Index with a progress bar; the report is kept for the page to show."""
     cfg = cfg or lib.settings
+    if cfg.read_only:
+        st.warning(READ_ONLY_NOTE + " Index zatím není hotový nebo nejde otevřít.")
+        return None
     bar = st.progress(0.0, text="Připravuji indexaci…")
 
     def progress(done: int, total: int, path: str) -> None:

@@ -102,8 +102,11 @@ def _render_tags(entry: dict) -> None:
         return
     with st.expander("Proč tento štítek?"):
         parts = []
-        for facet, value in tags:
-            parts.append(f'<div class="kb-tag-head">{esc(tax_label(facet, value))}</div>')
+        doc_type = entry.get("doc_type") or "jine"
+        for facet, value in [("doc_type", doc_type), *tags]:
+            name = tax_label("doc_types" if facet == "doc_type" else facet, value)
+            kind = {"doc_type": "typ dokumentu", "topics": "téma", "professions": "profese"}[facet]
+            parts.append(f'<div class="kb-tag-head">{esc(name)} <span class="kb-muted">({esc(kind)})</span></div>')
             parts.append(evidence_html(tag_evidence(entry, facet, value)))
         st.html("".join(parts))
 

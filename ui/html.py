@@ -111,18 +111,62 @@ def page_hit_html(page_hit) -> str:
     if page_hit.heading:
         where.append(page_hit.heading)
     head = f'<span class="kb-where">{esc(" – ".join(where))}</span> ' if where else ""
-    ocr = ' <span class="kb-ocr" title="Text rozpoznaný ze skenu může obsahovat chyby">OCR</span>' \
+    ocr = ' <span class="kb-ocr" title="Text rozpoznaný ze skenu může obsahovat chyby">rozpoznaný text (OCR)</span>' \
         if getattr(page_hit, "ocr", False) else ""
     return f'<div class="kb-hit">{head}{marked(page_hit.snippet, page_hit.highlights)}{ocr}</div>'
 
 
 def evidence_html(evidence) -> str:
-    """Why a tag was given, from whatever shape the tagger stores: a dict with terms,
-    counts and pages, a list of such dicts or strings, or a plain string."""
+    """Why a tag was given. The tagger's shape (kb/tagging.py): source ("automaticky" |
+    "ručně"), score, threshold, terms {term: count}, strong, in_title, pages / sections.
+    Anything else is listed generically, so a change there cannot break the page."""
+    if isinstance(evidence, dict) and ("terms" in evidence or "source" in evidence):
+        return _tagger_evidence(evidence)
     items = _evidence_lines(evidence)
     if not items:
         return '<div class="kb-evidence">Štítek byl přidělen ručně (v metadatech dokumentu).</div>'
     return '<ul class="kb-evidence">' + "".join(f"<li>{esc(i)}</li>" for i in items[:12]) + "</ul>"
+
+
+def _number(value) -> str:
+    return f"{value:g}".replace(".", ",") if isinstance(value, (int, float)) else ""
+
+
+def _tagger_evidence(ev: dict) -> str:
+    lines = []
+    manual = str(ev.get("source", "")) in ("ručně", "manual", "sidecar", "metadata")
+    terms = ev.get("terms") if isinstance(ev.get("terms"), dict) else {}
+    if manual:
+        lines.append("Přiděleno ručně v metadatech dokumentu"
+                     + (" (text ho také podporuje)." if terms else "."))
+    elif not terms and not ev.get("score"):
+        lines.append("Text neobsahuje výrazné znaky žádné kategorie; zařazeno výchozím způsobem.")
+    else:
+        score, threshold = _number(ev.get("score")), _number(ev.get("threshold"))
+        if score:
+            lines.append(f"Přiděleno automaticky podle textu: skóre {score}"
+                         + (f" (potřeba aspoň {threshold})." if threshold else "."))
+    where = []
+    if ev.get("in_title"):
+        where.append("v názvu")
+    pages = [p for p in ev.get("pages") or [] if isinstance(p, int) and p > 0]
+    if pages:
+        where.append(f"na str. {format_pages(pages)}")
+    sections = [str(x) for x in ev.get("sections") or [] if x]
+    if sections:
+        where.append("v oddílech " + ", ".join(f"„{x}“" for x in sections[:5])
+                     + (" …" if len(sections) > 5 else ""))
+    if where:
+        lines.append("Výskyt: " + ", ".join(where) + ".")
+    if terms:
+        strong = set(ev.get("strong") or [])
+        shown = list(terms.items())[:12]
+        words = ", ".join(f"„{t}“ {n}×" + (" (silný výraz)" if t in strong else "")
+                          for t, n in shown)
+        lines.append(f"Nalezené výrazy: {words}" + (" …" if len(terms) > 12 else ""))
+    if not lines:
+        lines.append("Bez dalších podrobností.")
+    return '<ul class="kb-evidence">' + "".join(f"<li>{esc(line)}</li>" for line in lines) + "</ul>"
 
 
 def _evidence_lines(evidence) -> list[str]:

@@ -5,6 +5,8 @@ import streamlit as st
 
 CSS = """
 <style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
+[data-testid="stSidebarUserContent"] { padding-top: 1rem; }
 .kb-meta { color: #4a5568; font-size: 0.92rem; margin: -0.2rem 0 0.35rem 0; }
 .kb-chips { margin: 0.15rem 0 0.35rem 0; line-height: 1.9; }
 .kb-chip { display: inline-block; border-radius: 999px; padding: 0 0.6rem; margin: 0 0.3rem 0 0;

@@ -13,6 +13,7 @@ from kb.errors import ExtractionError
 from kb.extract import docx as docx_format
 from kb.extract import pdf as pdf_format
 from kb.extract import text as text_format
+from kb.extract.clean import safe_text
 from kb.extract.sidecar import load_sidecar
 from kb.extract.titles import choose_title
 from kb.model import Document
@@ -54,6 +55,10 @@ def extract_bytes(data: bytes, suffix: str, rel_path: str) -> Document:
         raise ExtractionError("Soubor je prázdný (0 bajtů). Uložte ho znovu nebo ho odstraňte.")
     document = EXTRACTORS[suffix](data, rel_path)
     document.content_hash = content_hash(data)
+    document.title = safe_text(document.title)
+    document.headings = [safe_text(h) for h in document.headings]
+    for page in document.pages:
+        page.text, page.heading = safe_text(page.text), safe_text(page.heading)
     return document
 
 

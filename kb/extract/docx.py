@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from kb.errors import ExtractionError
 from kb.model import Document, Page
@@ -61,6 +62,24 @@ def _check_container(data: bytes) -> None:
         raise ExtractionError(
             "Dokument Word by se rozbalil do více než 200 MB (podezřelý soubor). Nebyl zpracován."
         )
+    _verify_entries(data)
+
+
+def _verify_entries(data: bytes) -> None:
+    """Inflate every entry in small steps, never past the size it declares, and check its
+    checksum. A zip bomb that understates its sizes fails here after a few bytes; without
+    this, zipfile.read() inflates the whole stream into memory before it truncates."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                with archive.open(info) as entry:
+                    while entry.read(1 << 20):
+                        pass
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError,
+            RuntimeError, zlib.error) as e:
+        raise ExtractionError(
+            "Dokument Word je poškozený (archiv nesouhlasí s obsahem). Uložte ho znovu ve Wordu."
+        ) from e
 
 
 def _heading_level(paragraph) -> int:

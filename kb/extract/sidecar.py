@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from kb.extract.clean import safe_text
+
 MAX_SIDECAR_BYTES = 64 * 1024
 TEXT_FIELDS = ("title", "organization", "source_url", "doc_type", "summary")
 LIST_FIELDS = ("topics", "professions", "topics_exclude", "professions_exclude")
@@ -52,15 +54,19 @@ def _validate(data: dict, name: str) -> tuple[dict[str, Any], list[str]]:
         if value is None:
             continue
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            meta[key] = str(value).strip()[:500]
+            meta[key] = safe_text(str(value)).strip()[:500]
         else:
             warnings.append(f"Metadata {name}: pole '{key}' musí být text; bylo vynecháno.")
     year = data.get("year")
-    if year is not None:
+    # Only scalars are ever turned into text: str() of an alias bomb (billion laughs) would
+    # expand it exponentially, while the parsed YAML itself only shares references.
+    if year is not None and (not isinstance(year, (int, str)) or isinstance(year, bool)):
+        warnings.append(f"Metadata {name}: rok musí být číslo (např. 2023); byl vynechán.")
+    elif year is not None:
         try:
             meta["year"] = int(str(year).strip()[:4])
         except ValueError:
-            warnings.append(f"Metadata {name}: rok '{str(year)[:20]}' není číslo; byl vynechán.")
+            warnings.append(f"Metadata {name}: rok '{safe_text(str(year)[:20])}' není číslo; byl vynechán.")
     for key in LIST_FIELDS:
         value = data.get(key)
         if value is None:
@@ -68,10 +74,10 @@ def _validate(data: dict, name: str) -> tuple[dict[str, Any], list[str]]:
         if isinstance(value, str):
             value = [value]
         if isinstance(value, list) and all(isinstance(v, str) for v in value[:100]):
-            meta[key] = [v.strip() for v in value[:100]]
+            meta[key] = [safe_text(v).strip() for v in value[:100]]
         else:
             warnings.append(f"Metadata {name}: pole '{key}' musí být seznam štítků; bylo vynecháno.")
-    unknown = sorted(str(k)[:40] for k in data if k not in meta and k not in
+    unknown = sorted(safe_text(str(k)[:40]) for k in data if k not in meta and k not in
                      (*TEXT_FIELDS, *LIST_FIELDS, "year"))
     if unknown:
         warnings.append(f"Metadata {name}: neznámá pole {', '.join(unknown)} byla ignorována.")

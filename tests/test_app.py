@@ -1,0 +1,497 @@
+"""The Streamlit app through streamlit.testing.v1.AppTest: what a social worker and a
+trainer see and do — home, search, filters with counts, the URL, the detail, the
+collection and its export, uploads — and that hostile text stays text."""
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_corpus import (
+    BROKEN,
+    HOSTILE,
+    KYBER,
+    NASILI,
+    ROZHOVOR,
+    XSS_QUERY,
+    build_app_corpus,
+)
+from kb.collections import Collection, Item, export_zip
+from kb.pipeline import run_index
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+TIMEOUT = 120
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory) -> tuple[Path, Path]:
+    """(corpus, index) of the small app corpus, indexed once for the module."""
+    base = tmp_path_factory.mktemp("app")
+    corpus = build_app_corpus(base / "corpus")
+    index = base / "index"
+    run_index(corpus, index, workers=1)
+    return corpus, index
+
+
+@pytest.fixture
+def env(library, monkeypatch) -> tuple[Path, Path]:
+    corpus, index = library
+    monkeypatch.setenv("KB_CORPUS_DIR", str(corpus))
+    monkeypatch.setenv("KB_INDEX_DIR", str(index))
+    return corpus, index
+
+
+def open_app(params: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def unescape(text: str) -> str:
+    """A widget label as the user reads it (Markdown backslash escapes removed)."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def qp(at: AppTest, key: str) -> list[str]:
+    """A URL parameter's values as a list (AppTest gives a str for a single value)."""
+    value = at.query_params.get(key)
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def labels(at: AppTest) -> list[str]:
+    return [unescape(b.label) for b in at.button]
+
+
+def button(at: AppTest, text: str, *, start: bool = False):
+    for b in at.button:
+        shown = unescape(b.label)
+        if shown == text or (start and shown.startswith(text)):
+            return b
+    raise AssertionError(f"no button {text!r} among {labels(at)}")
+
+
+def page_html(at: AppTest) -> str:
+    return "\n".join(h.value for h in at.get("html"))
+
+
+def shown_text(at: AppTest) -> str:
+    """All text the page shows: HTML blocks, Markdown, alerts, labels."""
+    parts = [page_html(at)]
+    parts += [m.value for m in at.markdown] + [m.value for m in at.caption]
+    parts += [e.value for e in (*at.error, *at.warning, *at.info, *at.success)]
+    parts += labels(at)
+    return "\n".join(parts)
+
+
+def search(at: AppTest, query: str) -> AppTest:
+    at.text_input(key="w_q").input(query)
+    button(at, "Hledat").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def result_titles(at: AppTest) -> list[str]:
+    return [unescape(b.label) for b in at.button if b.key and b.key.startswith("open-")]
+
+
+def sidebar_multiselect(at: AppTest, key: str):
+    return at.sidebar.multiselect(key=key)
+
+
+# ---------------------------------------------------------------- home
+
+
+def indexed(index: Path) -> dict[str, dict]:
+    from kb.search import open_backend
+
+    backend = open_backend(index)
+    try:
+        return {d["path"]: d for d in backend.documents()}
+    finally:
+        backend.close()
+
+
+def tagged(index: Path, facet: str, value: str) -> list[str]:
+    """Paths carrying a tag (sidecar tags plus whatever the automatic tagger added)."""
+    return sorted(p for p, d in indexed(index).items() if value in (d.get(facet) or []))
+
+
+def test_home_shows_topics_professions_with_counts_and_newest(env):
+    _, index = env
+    at = open_app()
+    shown = labels(at)
+    for facet, value, name in (("topics", "kybersikana", "Kyberšikana"),
+                               ("topics", "domaci-nasili", "Domácí násilí"),
+                               ("professions", "policie", "Policie"),
+                               ("professions", "ospod", "OSPOD")):
+        assert f"{name} · {len(tagged(index, facet, value))}" in shown
+    # newest first: the 2024 methodology before the 2021 one
+    titles = [unescape(b.label) for b in at.button if b.key and b.key.startswith("newest-")]
+    assert titles.index("Kyberšikana ve škole — metodický pokyn") < \
+        titles.index("Domácí násilí a spolupráce s policií")
+    assert "V knihovně je 5" in page_html(at)
+
+
+def test_clicking_a_topic_on_home_lists_its_documents(env):
+    _, index = env
+    at = open_app()
+    expected = tagged(index, "topics", "domaci-nasili")
+    button(at, f"Domácí násilí · {len(expected)}").click().run()
+    assert "Domácí násilí a spolupráce s policií" in result_titles(at)
+    assert len(result_titles(at)) == len(expected)
+    assert qp(at, "topic") == ["domaci-nasili"]
+
+
+# ---------------------------------------------------------------- search
+
+
+def test_search_lists_one_result_per_document_with_pages_and_marked_words(env):
+    at = search(open_app(), "kyberšikana")
+    titles = result_titles(at)
+    assert titles[0] == "Kyberšikana ve škole — metodický pokyn"
+    assert len(titles) == len(set(titles))  # one result per document
+    html = page_html(at)
+    assert re.search(r"Nalezeno <b>\d+\xa0dokument", html)
+    assert re.search(r"Shoda na str\. 1–[23]<", html)
+    assert '<span class="kb-where">str. 2</span> Postup při <mark>kyberšikaně</mark>' in html
+    assert "<mark>Kyberšikana</mark>" in html and "<mark>kyberšikaně</mark>" in html
+    assert "Metodika · Základní škola Lipnice · 2024 · 3\xa0strany" in html
+    assert 'kb-chip-topic">Kyberšikana<' in html and 'kb-chip-profession">Školství a PPP<' in html
+    assert qp(at, "q") == ["kyberšikana"]
+
+
+def test_search_ignores_diacritics_and_inflection(env):
+    at = search(open_app(), "kybersikane")
+    assert "Kyberšikana ve škole — metodický pokyn" in result_titles(at)
+    assert "<mark>kyberšikaně</mark>" in page_html(at)
+
+
+def test_filters_show_counts_for_the_query_and_narrow_results(env):
+    _, index = env
+    at = search(open_app(), "kyberšikana")
+    found = set(result_titles(at))
+    docs = indexed(index)
+    titles = {d["title"]: p for p, d in docs.items()}
+    matching = {titles[t] for t in found}
+
+    def expected(facet: str, value: str) -> int:
+        return sum(1 for p in matching if value in (docs[p].get(facet) or []))
+
+    topic = sidebar_multiselect(at, "w_f_topic")
+    assert f"Kyberšikana ({expected('topics', 'kybersikana')})" in topic.options
+    profession = sidebar_multiselect(at, "w_f_profession")
+    assert f"Policie ({expected('professions', 'policie')})" in profession.options
+    profession.select("policie").run()
+    narrowed = result_titles(at)
+    assert "Domácí násilí a spolupráce s policií" in narrowed
+    assert "Kyberšikana ve škole — metodický pokyn" not in narrowed or \
+        "policie" in docs[KYBER]["professions"]
+    assert len(narrowed) == expected("professions", "policie") < len(found)
+    assert qp(at, "profession") == ["policie"]
+    # counts follow the query; a filter that empties the result can be dropped in one click
+    at = search(at, "opatrovník")
+    assert result_titles(at) == []
+    assert "Opatrovník (1)" not in sidebar_multiselect(at, "w_f_topic").options
+    button(at, "Hledat bez filtrů").click().run()
+    assert result_titles(at) == ["Opatrovník"]
+
+
+def test_year_filter_narrows_results(env):
+    at = search(open_app(), "kyberšikana")
+    slider = at.sidebar.slider(key="w_f_years")
+    slider.set_range(2023, 2024).run()
+    assert result_titles(at) == ["Kyberšikana ve škole — metodický pokyn"]
+    assert qp(at, "year") == ["2023-2024"]
+
+
+def test_url_restores_query_filters_and_detail(env):
+    at = open_app({"q": "kyberšikana", "profession": "policie"})
+    assert at.text_input(key="w_q").value == "kyberšikana"
+    assert sidebar_multiselect(at, "w_f_profession").value == ["policie"]
+    assert result_titles(at) == ["Domácí násilí a spolupráce s policií"]
+
+    at = open_app({"q": "kyberšikana", "doc": KYBER})
+    html = page_html(at)
+    assert "Kyberšikana ve škole — metodický pokyn" in html
+    assert "Kde se hledané slovo vyskytuje" in [s.value for s in at.subheader]
+
+
+def test_url_with_unknown_filter_warns_and_still_searches(env):
+    at = open_app({"q": "kyberšikana", "topic": ["kybersikana", "neexistuje"]})
+    assert any("neexistuje" in unescape(w.value) for w in at.warning)
+    assert sidebar_multiselect(at, "w_f_topic").value == ["kybersikana"]
+    assert result_titles(at)
+
+
+def test_empty_result_suggests_a_spelling_and_the_suggestion_finds_it(env):
+    at = search(open_app(), "kyberšykana")
+    assert result_titles(at) == []
+    assert "Nic jsme nenašli pro „kyberšykana“" in page_html(at)
+    suggestion = button(at, "Měli jste na mysli", start=True)
+    assert unescape(suggestion.label) == "Měli jste na mysli: kyberšikana?"
+    suggestion.click().run()
+    assert "Kyberšikana ve škole — metodický pokyn" in result_titles(at)
+
+
+def test_bad_query_gets_a_czech_message_not_a_traceback(env):
+    at = search(open_app(), '"neuzavřená uvozovka')
+    assert not at.exception
+    assert any("uvozovk" in e.value for e in at.error)
+
+
+def test_next_page_of_results(env):
+    at = open_app({"type": "metodika"})
+    assert len(result_titles(at)) == 2
+
+
+# ---------------------------------------------------------------- detail
+
+
+def test_detail_shows_metadata_tags_with_evidence_hits_and_similar(env):
+    at = open_app({"q": "kyberšikana", "doc": KYBER})
+    html = page_html(at)
+    assert "<th>Vydal</th><td>Základní škola Lipnice</td>" in html
+    assert "<th>Rok</th><td>2024</td>" in html
+    assert "Proč tento štítek?" in [e.label for e in at.expander]
+    assert "Přiděleno ručně v metadatech dokumentu" in html  # the sidecar topic
+    assert re.search(r"Shoda na str\. 1–[23]<", html)
+    link_labels = [b.proto.label for b in at.get("link_button")]
+    assert "Otevřít PDF na str. 1" in link_labels or "Otevřít PDF na str. 2" in link_labels
+    urls = [b.proto.url for b in at.get("link_button")]
+    assert any(re.fullmatch(r"app/static/kb/[0-9a-f]{32}\.pdf#page=\d", u) for u in urls)
+    assert "Podobné dokumenty" in [s.value for s in at.subheader]
+    assert any(b.key and b.key.startswith("similar-") for b in at.button)
+    download = at.get("download_button")
+    assert download and download[0].proto.label == "Stáhnout originál"
+
+
+def test_detail_back_button_returns_to_results(env):
+    at = open_app({"q": "kyberšikana", "doc": KYBER})
+    button(at, "← Zpět na výsledky").click().run()
+    assert result_titles(at)
+    assert "doc" not in at.query_params
+
+
+def test_detail_of_missing_document_says_so(env):
+    at = open_app({"doc": "neni/tady.pdf"})
+    assert any("v knihovně není" in unescape(w.value) for w in at.warning)
+
+
+# ---------------------------------------------------------------- collection
+
+
+def test_add_to_collection_reorder_note_and_export(env):
+    corpus, _ = env
+    at = search(open_app(), "kyberšikana")
+    first, second = [b for b in at.button if b.key and b.key.startswith("add-")][:2]
+    first.click().run()
+    second = [b for b in at.button if b.key and b.key.startswith("addp-")][0]
+    second.click().run()
+    collection: Collection = at.session_state["collection"]
+    assert len(collection) == 2
+    assert "sada" in at.query_params
+    assert "Moje sada materiálů (2)" in at.sidebar.radio[0].options
+
+    at.sidebar.radio[0].set_value("sada").run()
+    assert at.header[0].value == "Moje sada materiálů"
+    at.text_area(key="w_note_0").input("Pro úvodní blok kurzu").run()
+    at.button(key="down-0").click().run()
+    collection = at.session_state["collection"]
+    assert collection.items[1].note == "Pro úvodní blok kurzu"
+    labels_dl = [d.proto.label for d in at.get("download_button")]
+    assert labels_dl == ["Vše jako ZIP", "Seznam literatury (DOCX)", "Seznam literatury (Markdown)",
+                         "Uložit sadu (JSON)"]
+
+    # the bytes behind "Vše jako ZIP" (the button's data is built on click)
+    documents = {KYBER: {"path": KYBER, "title": "Kyberšikana ve škole — metodický pokyn",
+                         "organization": "Základní škola Lipnice", "year": 2024, "pages": 3}}
+    for item in collection.items:
+        documents.setdefault(item.path, {"path": item.path, "title": item.path})
+    result = export_zip(collection, documents, corpus)
+    names = zipfile.ZipFile(io.BytesIO(result.data)).namelist()
+    assert any(n.endswith("kybersikana-ve-skole.pdf") for n in names)
+    assert {"seznam-literatury.md", "seznam-literatury.docx", "sada-materialu.json"} <= set(names)
+    md = zipfile.ZipFile(io.BytesIO(result.data)).read("seznam-literatury.md").decode()
+    assert "Pro úvodní blok kurzu" in md
+
+
+def test_collection_survives_a_reload_through_the_url(env):
+    at = search(open_app(), "kyberšikana")
+    [b for b in at.button if b.key == "add-0"][0].click().run()
+    param = qp(at, "sada")[0]
+    again = open_app({"sada": param, "view": "sada"})
+    assert [i.path for i in again.session_state["collection"].items] == [KYBER]
+    assert "Kyberšikana ve škole — metodický pokyn" in page_html(again)
+
+
+def test_broken_collection_link_is_reported(env):
+    at = open_app({"sada": "1.nesmysl", "view": "sada"})
+    assert any("odkaz" in e.value for e in at.error)
+    assert len(at.session_state["collection"]) == 0
+
+
+def test_collection_link_with_path_outside_corpus_is_refused(env):
+    hostile = Collection()
+    hostile.items.append(Item(path="../../etc/passwd"))
+    at = open_app({"sada": hostile.to_param(), "view": "sada"})
+    assert len(at.session_state["collection"]) == 0
+    assert any("mimo knihovnu" in unescape(w.value) for w in at.warning)
+
+
+# ---------------------------------------------------------------- admin: uploads and reindex
+
+
+@pytest.fixture
+def fresh_env(tmp_path, monkeypatch):
+    """A corpus and index of its own: these tests change the library."""
+    from builders import make_pdf
+
+    corpus = tmp_path / "corpus"
+    make_pdf(corpus / "metodiky" / "supervize.pdf", ["Supervize v praxi OSPOD. Supervizor vede skupinu."])
+    index = tmp_path / "index"
+    run_index(corpus, index, workers=1)
+    monkeypatch.setenv("KB_CORPUS_DIR", str(corpus))
+    monkeypatch.setenv("KB_INDEX_DIR", str(index))
+    return corpus, index
+
+
+def upload(at: AppTest, name: str, data: bytes, **fields) -> AppTest:
+    at.file_uploader(key="upload-file").set_value((name, data, "application/octet-stream"))
+    for key, value in fields.items():
+        at.text_input(key=key).input(value)
+    button(at, "Uložit do knihovny a zaindexovat").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_upload_saves_safely_indexes_and_refuses_overwrite_without_consent(fresh_env):
+    from builders import make_pdf
+
+    corpus, _ = fresh_env
+    pdf = make_pdf(corpus.parent / "nahravka.pdf", ["Mediace rodinného konfliktu. Facilitace setkání."])
+    at = open_app({"view": "sprava"})
+    at = upload(at, "../../Mediace v rodině.pdf", pdf.read_bytes(), **{"upload-title": "Mediace v rodině",
+                                                                       "upload-year": "2023"})
+    saved = corpus / "mediace-v-rodine.pdf"
+    assert saved.read_bytes() == pdf.read_bytes()
+    assert "title: Mediace v rodině" in saved.with_suffix(".yaml").read_text(encoding="utf-8")
+    assert any("uložen jako mediace-v-rodine.pdf" in unescape(s.value) for s in at.success)
+    assert any("Indexace hotová" in s.value for s in at.success)
+    assert not (corpus.parent.parent / "Mediace v rodině.pdf").exists()
+
+    # the same name again: nothing is overwritten until the user decides
+    at = upload(at, "mediace v rodine.pdf", pdf.read_bytes())
+    assert any("Chcete ho nahradit" in unescape(w.value) for w in at.warning)
+    button(at, "Uložit jako mediace-v-rodine-2.pdf").click().run()
+    assert (corpus / "mediace-v-rodine-2.pdf").exists()
+
+
+def test_upload_checks_the_type_from_content_and_the_size(fresh_env, monkeypatch):
+    at = open_app({"view": "sprava"})
+    at = upload(at, "zprava.pdf", b"<html><body>Tohle je web</body></html>")
+    assert any("obsahem je text" in unescape(e.value) for e in at.error)
+    at = upload(at, "program.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + bytes(range(256)) * 4)
+    assert any("není PDF, DOCX ani prostý text" in unescape(e.value) for e in at.error)
+
+    monkeypatch.setenv("KB_MAX_UPLOAD_MB", "1")
+    at = open_app({"view": "sprava"})
+    at = upload(at, "velky.txt", b"a" * (1024 * 1024 + 1))
+    assert any("příliš velký" in unescape(e.value) for e in at.error)
+
+
+def test_reindex_button_shows_progress_result(fresh_env):
+    corpus, _ = fresh_env
+    (corpus / "poznamka.txt").write_text("Poznámka o supervizi a dluzích.", encoding="utf-8")
+    at = open_app({"view": "sprava"})
+    button(at, "Přeindexovat knihovnu").click().run()
+    assert any("1 nově zařazeno" in s.value for s in at.success)
+
+
+def test_missing_index_is_built_on_first_start_and_skips_are_explained(library, tmp_path, monkeypatch):
+    corpus, _ = library
+    own = tmp_path / "corpus"
+    shutil.copytree(corpus, own)
+    monkeypatch.setenv("KB_CORPUS_DIR", str(own))
+    monkeypatch.setenv("KB_INDEX_DIR", str(tmp_path / "new-index"))
+    at = open_app()
+    assert any("Knihovna je připravená" in s.value for s in at.success)
+    assert "Přeskočené soubory a proč" in [e.label for e in at.expander]
+    assert BROKEN in page_html(at)
+
+
+def test_missing_corpus_is_a_czech_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_CORPUS_DIR", str(tmp_path / "neni"))
+    monkeypatch.setenv("KB_INDEX_DIR", str(tmp_path / "index"))
+    at = open_app()
+    assert any("neexistuje" in unescape(e.value) for e in at.error)
+
+
+# ---------------------------------------------------------------- safety: hostile text stays text
+
+
+def _assert_inert(at: AppTest) -> None:
+    html = page_html(at)
+    for needle in ("<script", "<img", "onerror=", "javascript:alert", "<b onmouseover"):
+        assert needle not in html.replace("&lt;", "<<").replace("<<", "&lt;"), needle
+    # Markdown surfaces (labels, alerts, captions): every control character is escaped
+    for text in [m.value for m in at.markdown] + [c.value for c in at.caption] + \
+            [b.label for b in at.button] + [e.value for e in (*at.error, *at.warning, *at.info)]:
+        assert not re.search(r"(?<!\\)\[[^\]]*(?<!\\)\]\((?!\))", text), text  # no [..](..) link
+        assert not re.search(r"(?<!\\)<(script|img|b)\b", text), text
+        assert not re.search(r"(?<!\\)\*\*", text), text
+
+
+def test_hostile_document_renders_as_text_in_results(env):
+    at = search(open_app(), "zlovolný")
+    _assert_inert(at)
+    html = page_html(at)
+    assert "&lt;script&gt;alert(&quot;xss-script&quot;)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(&quot;xss-img&quot;)&gt;" in html
+    assert "&lt;img src=x onerror=alert(&quot;xss-org&quot;)&gt;" in html
+    title = [b for b in at.button if b.key == "open-0"][0].label
+    assert unescape(title).startswith('<script>alert("xss-title")</script> Zlovolný **dokument**')
+
+
+def test_hostile_query_renders_as_text(env):
+    at = search(open_app(), XSS_QUERY)
+    _assert_inert(at)
+    assert "&lt;script&gt;alert(&quot;xss-q&quot;)&lt;/script&gt;" in page_html(at)
+
+
+def test_hostile_document_detail_renders_as_text(env):
+    at = open_app({"q": "zlovolný", "doc": HOSTILE})
+    _assert_inert(at)
+    html = page_html(at)
+    assert 'href="javascript' not in html  # the javascript: source URL is not a link
+    assert "&lt;b onmouseover=alert(1)&gt;shrnutí&lt;/b&gt;" in html
+
+
+def test_hostile_collection_note_stays_text_in_the_reading_list(env):
+    corpus, _ = env
+    collection = Collection()
+    collection.add(HOSTILE, [1], note='<script>alert("n")</script> [x](javascript:alert(1)) **b**')
+    documents = {HOSTILE: {"path": HOSTILE, "title": "<img src=x onerror=alert(1)>", "year": 2020}}
+    data = export_zip(collection, documents, corpus).data
+    md = zipfile.ZipFile(io.BytesIO(data)).read("seznam-literatury.md").decode()
+    assert "<script>" not in md and "<img" not in md and "](javascript" not in md
+    assert "\\<script\\>" in md
+
+
+def test_all_app_views_render_without_errors(env):
+    for params in ({}, {"q": "kyberšikana"}, {"view": "sada"}, {"view": "sprava"},
+                   {"q": "xyz nesmysl qqq"}, {"doc": ROZHOVOR}, {"doc": NASILI, "q": "policie"}):
+        at = open_app(params)
+        assert not at.error, (params, [e.value for e in at.error])
