@@ -31,7 +31,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -173,7 +173,7 @@ def _spacy_methods() -> list[Method]:
         print(f"(spaCy skipped: {exc.__class__.__name__}: {exc})", file=sys.stderr)
         return []
 
-    @lru_cache(maxsize=None)
+    @cache
     def lemma(w: str) -> str:
         doc = nlp(w)
         return "".join(t.lemma_ for t in doc).lower()
@@ -243,7 +243,7 @@ def score(key: Callable[[str], Key], groups, distinct) -> Score:
         for w in a_side + b_side:
             keys.setdefault(w, key(w))
     meet = lambda a, b: bool(keys[a] & keys[b])  # noqa: E731
-    for name, forms in groups.items():
+    for forms in groups.values():
         s.groups += 1
         whole = True
         for a, b in itertools.combinations(forms, 2):
@@ -283,10 +283,7 @@ def corpus_texts() -> list[str]:
 
 
 def clear_kb_caches() -> None:
-    for name in ("stem", "index_term"):
-        fn = getattr(analysis, name, None)
-        if hasattr(fn, "cache_clear"):
-            fn.cache_clear()
+    analysis.clear_caches()
 
 
 def time_analyzer(make: Callable[[], object], texts: list[str], repeat: int,

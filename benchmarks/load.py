@@ -160,6 +160,7 @@ def run_phase(mode: str, clients: int, index_dir: Path, seconds: float) -> dict:
         "errors": len(errors),
         "error_samples": sorted(set(errors))[:3],
         "reopens": sum(r["reopens"] for r in results),
+        "loadavg_1m": round(os.getloadavg()[0], 1),  # >> CPUs means others shared the machine
     }
 
 
@@ -202,11 +203,12 @@ class Reindexer:
 
 
 def format_table(rows: list[dict]) -> str:
-    head = f"{'mode':<15} {'clients':>7} {'phase':<8} {'q/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6} {'reopens':>7}"
+    head = (f"{'mode':<15} {'clients':>7} {'phase':<8} {'q/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
+            f"{'errors':>6} {'reopens':>7} {'load':>5}")
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(f"{r['mode']:<15} {r['clients']:>7} {r['phase']:<8} {r['qps']:>7} {r['p50_ms']:>8} "
-                     f"{r['p95_ms']:>8} {r['errors']:>6} {r['reopens']:>7}")
+                     f"{r['p95_ms']:>8} {r['errors']:>6} {r['reopens']:>7} {r['loadavg_1m']:>5}")
     return "\n".join(lines)
 
 

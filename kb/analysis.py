@@ -14,16 +14,20 @@ benchmarks/analyzer_compare.py measured on tests/data/analyzer_cases.yaml:
   its other forms (problému, advokáti, záznamu, procesu, traumata);
 - the mobile e of -ec is dropped with c -> k (otec/otce, obec/obcí, sourozenec/
   sourozence), but not before n, where it is usually not mobile (šetření vs šetrný,
-  sezení vs seznam);
+  školení vs školní, sezení vs seznam);
 - an exception table for irregular forms (děti -> dítě, dům/domu, den/dne, nájem/
-  nájmu), for stems that only look inflected (strach, výslech) and for short words
-  that the rules would merge with others (péče vs pec, dítě vs dít).
+  nájmu, březen/března), for stems that only look inflected (strach, výslech) and
+  for words that the rules would merge with others (péče vs pec, dítě vs dít,
+  otčím vs otec).
 The comparison with simplemma, Snowball, spaCy and others is in that benchmark.
+Every rule strips an ending or changes the last letter of what is left, so a word's
+folded form starts with its term minus one letter (or is listed in EXCEPTIONS):
+highlight_spans relies on that.
 
-Every stage is a Whoosh Filter with module-level state only, so the analyzer
-pickles (Whoosh stores it inside the index schema). Folding and stemming of a word
-are cached: a word is worked out once per process, which keeps the whole analyzer
-about as fast as Whoosh's StandardAnalyzer.
+The per-word stages run in one Whoosh Filter (CzechFilter) after the tokenizer, with
+module-level state only, so the analyzer pickles (Whoosh stores it inside the index
+schema). A token's term is cached, so a word is worked out once per process: that
+keeps the analyzer about as fast as Whoosh's StandardAnalyzer.
 """
 from __future__ import annotations
 
@@ -40,14 +44,18 @@ ANALYZER_VERSION = 2
 # Plain words first (the common case, cheap to match), then identifiers, kept whole,
 # then words again; `§` is its own token so "§ 6" works. The first alternative only
 # takes a word that no other alternative could extend, so the tokens are the same as
-# without it.
+# without it; the lookahead in front skips spaces and punctuation that cannot start
+# any token with one test instead of five.
 TOKEN_PATTERN = re.compile(
     r"""
-    \w++(?![@+./-])                            # a plain word
+    (?=[\w.+§-])
+    (?:
+      \w++(?![@+./-])                          # a plain word
     | [\w.+-]++@[\w-]+(?:\.[\w-]+)+            # e-mail
     | (?=[\w./_-]*\d)\w+(?:[./_-]\w+)+         # codes with a digit: 359/1999, CZ.03.2.63/0.0/...
     | §
     | \w+
+    )
     """,
     re.VERBOSE | re.UNICODE,
 )
@@ -95,20 +103,15 @@ def fold(text: str) -> str:
 # `být`, but mostly the flat of the housing topic.
 FOLDED_STOPWORDS = (frozenset(fold(w) for w in CZECH_STOPWORDS) - {"byt"}) | CZECH_STOPWORDS
 
-# Case endings of the light stemmer, folded, by length, longest first; one is stripped
-# when at least three letters remain (Lucene: `len > 7 && endsWith("atech")`...).
-_CASE_ENDINGS = (
-    (5, frozenset({"atech"})),
-    (4, frozenset({"etem", "atum"})),
-    (3, frozenset({"ech", "ich", "eho", "emi", "emu", "ete", "eti", "iho", "imi", "imu",
-                   "ach", "ata", "aty", "ych", "ama", "ami", "ove", "ovi", "ymi"})),
-    (2, frozenset({"em", "es", "im", "um", "at", "am", "os", "us", "ym", "mi", "ou"})),
-)
+# Case endings of the light stemmer, folded, by length; one is stripped, the longest
+# first, when at least three letters remain (Lucene: `len > 7 && endsWith("atech")`...).
+_ENDINGS_4 = frozenset({"etem", "atum"})
+_ENDINGS_3 = frozenset({"ech", "ich", "eho", "emi", "emu", "ete", "eti", "iho", "imi", "imu",
+                        "ach", "ata", "aty", "ych", "ama", "ami", "ove", "ovi", "ymi"})
+_ENDINGS_2 = frozenset({"em", "es", "im", "um", "at", "am", "os", "us", "ym", "mi", "ou"})
 # The endings above that end in a consonant and so may also end a bare stem.
-_CONSONANT_ENDINGS = (
-    (3, frozenset({"ech", "ich", "ach", "ych"})),
-    (2, frozenset({"em", "es", "im", "um", "at", "am", "os", "us", "ym"})),
-)
+_CONSONANT_ENDINGS_3 = frozenset({"ech", "ich", "ach", "ych"})
+_CONSONANT_ENDINGS_2 = frozenset({"em", "es", "im", "um", "at", "am", "os", "us", "ym"})
 _VOWELS = frozenset("aeiouy")
 _MIN_STEM = 3
 
@@ -142,9 +145,7 @@ EXCEPTIONS = {
 KEEP_STEMS = frozenset({"strach", "stres", "vyslech", "uspech", "neuspech", "status"})
 
 
-@lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """Stem one lowercase, folded word. Digits and very short words are returned as they are."""
+def _stem(word: str) -> str:
     if word in EXCEPTIONS:
         return EXCEPTIONS[word]
     if len(word) <= _MIN_STEM or not word.isalpha():
@@ -152,29 +153,37 @@ def stem(word: str) -> str:
     return _normalize(_remove_possessive(_remove_case(word)))
 
 
-def _strip(word: str, endings) -> str:
-    n = len(word)
-    for length, suffixes in endings:
-        if n > length + 2 and word[-length:] in suffixes:
-            return word[:-length]
-    return word
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Stem one lowercase, folded word. Digits and very short words are returned as they are."""
+    return _stem(word)
 
 
 def _remove_case(word: str) -> str:
     if word in KEEP_STEMS:
         return word
-    stemmed = _strip(word, _CASE_ENDINGS)
-    if stemmed == word:
-        if len(word) > 3 and word[-1] in _VOWELS:
-            stemmed = word[:-1]
-        else:
-            return word
+    n = len(word)
+    if n > 7 and word.endswith("atech"):
+        stemmed = word[:-5]
+    elif n > 6 and word[-4:] in _ENDINGS_4:
+        stemmed = word[:-4]
+    elif n > 5 and word[-3:] in _ENDINGS_3:
+        stemmed = word[:-3]
+    elif n > 4 and word[-2:] in _ENDINGS_2:
+        stemmed = word[:-2]
+    elif n > 3 and word[-1] in _VOWELS:
+        stemmed = word[:-1]
+    else:
+        return word
     # strip consonant endings again: problému -> problém -> probl, like problém itself
-    while stemmed not in KEEP_STEMS:
-        shorter = _strip(stemmed, _CONSONANT_ENDINGS)
-        if shorter == stemmed:
+    while stemmed[-1] in "hmst" and stemmed not in KEEP_STEMS:
+        n = len(stemmed)
+        if n > 5 and stemmed[-3:] in _CONSONANT_ENDINGS_3:
+            stemmed = stemmed[:-3]
+        elif n > 4 and stemmed[-2:] in _CONSONANT_ENDINGS_2:
+            stemmed = stemmed[:-2]
+        else:
             break
-        stemmed = shorter
     return stemmed
 
 
@@ -207,11 +216,32 @@ def index_term(word: str) -> str:
     return stem(fold(word))
 
 
-@lru_cache(maxsize=200_000)
+# token as written -> its term (None: a stopword). A plain dict, because a lookup in it
+# costs a third of an lru_cache hit and every token of every text goes through it.
+_TERMS: dict[str, str | None] = {}
+_TERMS_MAX = 500_000
+_MISSING = object()
+
+
 def word_term(token: str) -> str | None:
     """The index term of one token as written; None for a stopword."""
+    term = _TERMS.get(token, _MISSING)
+    return _new_term(token) if term is _MISSING else term
+
+
+def _new_term(token: str) -> str | None:
     lower = token.lower()
-    return None if lower in FOLDED_STOPWORDS else stem(fold(lower))
+    term = None if lower in FOLDED_STOPWORDS else _stem(fold(lower))
+    if len(_TERMS) >= _TERMS_MAX:
+        _TERMS.clear()
+    _TERMS[token] = term
+    return term
+
+
+def clear_caches() -> None:
+    """Forget the cached terms (benchmarks measure a cold start with it)."""
+    _TERMS.clear()
+    stem.cache_clear()
 
 
 def identifier_parts(text: str) -> list[tuple[str, int]]:
@@ -238,8 +268,11 @@ class CzechFilter(Filter):
 
     def __call__(self, tokens):
         pos = None
+        cached = _TERMS.get
         for t in tokens:
-            term = word_term(t.text)
+            term = cached(t.text, _MISSING)
+            if term is _MISSING:
+                term = _new_term(t.text)
             if term is None:
                 if not t.removestops:
                     t.stopped = True
@@ -253,12 +286,12 @@ class CzechFilter(Filter):
                     pos += 1
                     t.pos = pos
             t.stopped = False
-            t.text = term
+            written, t.text = t.text, term
             yield t
             if term.isalnum() or t.mode == "query" or not IDENTIFIER_SEPARATORS.search(term):
                 continue
             start = t.startchar if t.chars else 0
-            for part, offset in identifier_parts(term):
+            for part, offset in identifier_parts(written.lower()):
                 t.text = index_term(part)
                 if t.chars:
                     t.startchar = start + offset
@@ -317,5 +350,90 @@ def terms(text: str) -> list[str]:
 
 
 def tokens_with_offsets(text: str) -> list[tuple[str, int, int]]:
-    """(term, start, end) for each word of `text`, offsets into the original string."""
-    return [(t.text, t.startchar, t.endchar) for t in _ANALYZER(text, chars=True, mode="query")]
+    """(term, start, end) for each word of `text`, offsets into the original string.
+
+    The analyzer in query mode (TOKEN_PATTERN, then word_term per token) without the
+    Whoosh token stream, which costs more than the work; tagging and snippets call it
+    for every page. tests/test_analysis_fast_paths.py keeps it equal to the analyzer."""
+    cached = _TERMS.get
+    found = []
+    for match in TOKEN_PATTERN.finditer(text):
+        token = match.group()
+        term = cached(token, _MISSING)
+        if term is _MISSING:
+            term = word_term(token)
+        if term is not None:
+            found.append((term, match.start(), match.end()))
+    return found
+
+
+# ---------------------------------------------------------------- highlighting
+
+# Accented letters of Czech (and Slovak, German) texts; matching runs on lowercased
+# text, and a text with any other non-ASCII letter takes the exact path.
+_ACCENTED = "áäčďéěíĺľňóôöŕřšťúůüýž"
+_OTHER_LETTER = re.compile(f"[^\\W\\x00-\\x7f{_ACCENTED}]")
+_VARIANTS: dict[str, str] = {}
+for _letter in _ACCENTED:
+    _VARIANTS[fold(_letter)] = _VARIANTS.get(fold(_letter), fold(_letter)) + _letter
+
+
+def _letter_class(letter: str) -> str:
+    variants = _VARIANTS.get(letter, letter)
+    return f"[{variants}]" if len(variants) > 1 else re.escape(letter)
+
+
+@lru_cache(maxsize=512)
+def _candidate_finder(wanted: frozenset[str]) -> re.Pattern | None:
+    """A regex for the (lowercased) word starts that may have one of the `wanted` terms;
+    None when the terms do not allow it (identifiers, one-letter prefixes): then all
+    words are analyzed."""
+    prefixes: set[str] = set()
+    for term in wanted:
+        if not term.isalnum() or len(term) < 3:
+            return None
+        prefixes.add(term[:-1])
+        prefixes.update(word for word, key in EXCEPTIONS.items() if key == term)
+    if not prefixes:
+        return None
+    ordered = sorted(prefixes, key=lambda p: (-len(p), p))
+    first = "".join(sorted({c for p in ordered for c in _VARIANTS.get(p[0], p[0])}))
+    # One character class first, so the regex engine skips to those letters at C speed;
+    # the lookbehinds then check "at a word start" and which prefix the letter began.
+    alternatives = "|".join(
+        f"(?<={_letter_class(p[0])})" + "".join(_letter_class(c) for c in p[1:]) for p in ordered
+    )
+    return re.compile(f"[{re.escape(first)}]" + r"(?<!\w.)(?:" + alternatives + ")")
+
+
+def highlight_spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
+    """(start, end) of the words of `text` whose term is in `wanted`, in order: the same
+    as filtering tokens_with_offsets(text), but only words that may match are analyzed.
+
+    Every rule of the stemmer strips an ending or changes the last letter of what is
+    left, so a word with term t starts with t[:-1] once folded, or is one of the
+    EXCEPTIONS listed for t. A regex over the lowercased text, each letter matching its
+    accented forms, finds such word starts at C speed; the space-delimited
+    chunk around each is then tokenized as usual (a token never spans a space, so the
+    chunk splits as it does inside the whole text). Snippets call this for up to 100
+    pages per query."""
+    finder = _candidate_finder(frozenset(wanted)) if wanted else None
+    lower = text.lower()
+    if finder is None or len(lower) != len(text) or _OTHER_LETTER.search(lower):
+        return [(s, e) for term, s, e in tokens_with_offsets(text) if term in wanted]
+    spans = []
+    done, n = 0, len(text)
+    for match in finder.finditer(lower):
+        lo = match.start()
+        if lo < done:
+            continue
+        while lo > 0 and not text[lo - 1].isspace():
+            lo -= 1
+        hi = match.end()
+        while hi < n and not text[hi].isspace():
+            hi += 1
+        for token in TOKEN_PATTERN.finditer(text, lo, hi):
+            if word_term(token.group()) in wanted:
+                spans.append((token.start(), token.end()))
+        done = hi
+    return spans

@@ -111,8 +111,9 @@ def scan_corpus(root: Path, report: RunReport) -> list[SourceFile]:
             rel = path.relative_to(root).as_posix()
             if name.startswith(".") or not is_supported(path) or _ignored(rel, patterns):
                 continue
-            if safe_text(rel) != rel:  # bytes in another encoding, control or bidi characters
-                report.skipped.append({"path": safe_text(_printable(rel)), "reason": "Název souboru "
+            if safe_text(rel) != rel or "\n" in rel or "\t" in rel:  # other encoding, control chars
+                shown = safe_text(_printable(rel)).replace("\n", " ").replace("\t", " ")
+                report.skipped.append({"path": shown, "reason": "Název souboru "
                                        "nebo složky obsahuje neplatné znaky (jiné kódování nebo "
                                        "řídicí znaky). Přejmenujte ho."})
                 continue

@@ -21,7 +21,7 @@ from whoosh import query as Q
 from whoosh.scoring import BM25F
 
 from kb import index as kb_index
-from kb.analysis import terms, tokens_with_offsets
+from kb.analysis import highlight_spans, terms
 from kb.errors import QueryError
 from kb.taxonomy import ids
 from kb.thesaurus import load_thesaurus
@@ -262,9 +262,16 @@ _CONTENTS_LINE = re.compile(
 CONTENTS_MIN_LINES = 4
 
 
+# Lines ending in a number: every contents line is one, and few lines of prose are, so
+# counting them (one regex over the page) spares the per-line check on most pages.
+_ENDS_WITH_NUMBER = re.compile(r"\d[\s)]*?(?:[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|\Z)")  # str.splitlines ends
+
+
 def is_contents_page(text: str) -> bool:
     """True for a page that is (mostly) a table of contents: several lines ending in a
     page reference."""
+    if len(_ENDS_WITH_NUMBER.findall(text)) < CONTENTS_MIN_LINES:
+        return False
     return sum(1 for line in text.splitlines() if _CONTENTS_LINE.search(line)) >= CONTENTS_MIN_LINES
 
 
@@ -291,7 +298,7 @@ def make_snippet(text: str, highlight_terms: set[str], width: int = SNIPPET_CHAR
     text = " ".join(text.split())
     if not text:
         return "", []
-    spans = [(s, e) for term, s, e in tokens_with_offsets(text) if term in highlight_terms]
+    spans = highlight_spans(text, highlight_terms)
     if not spans:
         cut = text[:width]
         return (cut.rsplit(" ", 1)[0] + " …" if len(text) > width else cut), []
@@ -379,19 +386,23 @@ class WhooshBackend:
         """Documents in which every clause matches (on any of its pages), with their
         matching pages scored. A page that matches more of the words scores higher."""
         allowed: set[str] | None = None
+        paths = self._column("path")
+        clause_pages: list[set[int]] = []  # docnums of the pages each clause matches
         if len(clauses) > 1:
             for clause in clauses:
-                found = self._matching_paths(clause)
+                clause_pages.append(set(self.searcher.docs_for_query(clause)))
+                found = {paths[docnum] for docnum in clause_pages[-1]}
                 allowed = found if allowed is None else allowed & found
                 if not allowed:
                     return {}
         scoring = clauses[0] if len(clauses) == 1 else Q.Or(clauses)
         hits = self.searcher.search(scoring, limit=None, filter=filter_q)
-        paths = self._column("path")
         grouped: dict[str, dict] = {}
         for docnum, score in hits.items():
             path = paths[docnum]
             if allowed is None or path in allowed:
+                if clause_pages:  # BM25 alone lets many hits of one word outweigh a page with all
+                    score *= (sum(docnum in pages for pages in clause_pages) / len(clause_pages)) ** 2
                 grouped.setdefault(path, {"pages": []})["pages"].append((score, docnum))
         for entry in grouped.values():
             entry["pages"].sort(key=lambda p: (-p[0], p[1]))

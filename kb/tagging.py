@@ -87,7 +87,8 @@ _COMPILED: dict[int, tuple[dict, Compiled]] = {}
 
 def compile_taxonomy(taxonomy: dict) -> Compiled:
     """Analyze every term once per taxonomy object (the pipeline tags thousands of
-    documents with one taxonomy)."""
+    documents with one taxonomy). The dict counts as frozen once used: to try other
+    terms or thresholds, change a copy."""
     cached = _COMPILED.get(id(taxonomy))
     if cached is not None and cached[0] is taxonomy:
         return cached[1]

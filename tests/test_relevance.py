@@ -25,29 +25,31 @@ bench = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = bench  # dataclasses look their module up while the class is built
 _spec.loader.exec_module(bench)
 
-# Floors = the figures measured on the corpus with 114 judged queries (recall@10 and MRR
-# averaged over queries; page accuracy over judged pages of found documents).
-RECALL_AT_10_FLOOR = 0.933  # measured 0.933 (0.95 is the aim; the misses are listed in corpus/README.md)
-MRR_FLOOR = 0.939  # measured 0.939
-PAGE_ACCURACY_FLOOR = 0.946  # measured 0.946 (105 of 111 judged pages)
+# Floors = the figures measured on the corpus: 112 judged queries (those marked `ocr`,
+# whose answer is only in the scanned leaflet, are checked separately below, so the
+# figures do not depend on whether Tesseract is installed). recall@10 and MRR are
+# averaged over queries; page accuracy is over judged pages of found documents.
+RECALL_AT_10_FLOOR = 0.936  # measured 0.936 (the aim is 0.95; the misses are listed in corpus/README.md)
+MRR_FLOOR = 0.936  # measured 0.9375 with OCR, 0.936 without (the OCR'd leaflet shifts one ranking)
+PAGE_ACCURACY_FLOOR = 0.945  # measured 0.945 (103 of 109 judged pages)
 MUST_NOT_VIOLATIONS_MAX = 0  # measured 0: no excluded document ever reached the top 10
 
 SCAN = "letaky/seniori-v-bezpeci-doma-sken.pdf"
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory) -> dict:
+def indexed_corpus(tmp_path_factory):
     index_dir = tmp_path_factory.mktemp("relevance-index")
     info = bench.ensure_index(CORPUS, index_dir)
-    queries = bench.load_judgments()
-    if any(s["path"] == SCAN for s in info["skipped"]):
-        # Without Tesseract the scanned leaflet has no text; its queries cannot pass.
-        queries = [q for q in queries if "ocr" not in q.kind]
     backend = open_backend(index_dir)
-    try:
-        return bench.evaluate(queries, backend)
-    finally:
-        backend.close()
+    yield info, backend
+    backend.close()
+
+
+@pytest.fixture(scope="module")
+def report(indexed_corpus) -> dict:
+    _, backend = indexed_corpus
+    return bench.evaluate([q for q in bench.load_judgments() if "ocr" not in q.kind], backend)
 
 
 def _worse(report: dict, key) -> str:
@@ -108,3 +110,16 @@ def test_a_contents_page_is_not_shown_as_the_answer(report):
     assert debt["pages"][0] == 4  # "3. Priority dluhů: co platit nejdříve", not the contents on page 1
     plan = next(t for t in by_id["rozchod-02"]["top"] if t["path"].endswith("cochemska-praxe-rodicovsky-plan.pdf"))
     assert plan["pages"][0] == 9  # "8. Vzor rodičovského plánu"
+
+
+def test_the_scanned_leaflet_is_found_by_its_ocr_text(indexed_corpus):
+    info, backend = indexed_corpus
+    if any(s["path"] == SCAN for s in info["skipped"]):
+        pytest.skip("OCR is off or Tesseract with Czech data is not installed: the scan has no text "
+                    "(apt-get install tesseract-ocr tesseract-ocr-ces)")
+    ocr_queries = [q for q in bench.load_judgments() if "ocr" in q.kind]
+    assert ocr_queries
+    result = bench.evaluate(ocr_queries, backend)
+    failed = {row["id"] for row in result["per_query"]
+              if SCAN in row["missing"] or any(p["path"] == SCAN for p in row["page_failures"])}
+    assert not failed, _worse(result, lambda r: r["id"] in failed)
