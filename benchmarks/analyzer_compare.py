@@ -14,6 +14,9 @@ For every method it prints one Markdown row:
   the same chain (our tokenizer | lowercase | the method, lru_cached per word), so the
   figures compare the methods, not their packaging. Times are CPU time of this
   process (steadier than wall time on a shared machine).
+A second table checks the stemmers on words nobody picked: the corpus vocabulary,
+with simplemma's lemmas as a noisy reference (the word list was used to tune
+kb.analysis, so its figures flatter it; this one does not).
 
 Usage:
     .venv/bin/python benchmarks/analyzer_compare.py [--repeat 5] [--show METHOD]...

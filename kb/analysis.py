@@ -35,7 +35,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from whoosh.analysis import Filter, RegexTokenizer, StopFilter
+from whoosh.analysis import Filter, RegexTokenizer
 
 # Changes whenever the terms of some text change: an index built with another
 # version must be rebuilt for its terms to meet the query's.
@@ -302,43 +302,6 @@ class CzechFilter(Filter):
 def czech_analyzer():
     """The one analyzer of the project (documents, queries, highlights, taxonomy terms)."""
     return RegexTokenizer(TOKEN_PATTERN) | CzechFilter()
-
-
-# The stages as separate filters, as indexes built before ANALYZER_VERSION 2 stored
-# them in their schema: kept so such an index still opens (and gets rebuilt).
-class IdentifierFilter(Filter):
-    """Identifier parts as a separate stage (see CzechFilter)."""
-
-    def __call__(self, tokens):
-        for t in tokens:
-            text = t.text
-            if t.mode == "query" or not IDENTIFIER_SEPARATORS.search(text):
-                yield t
-                continue
-            start = t.startchar if t.chars else 0
-            yield t
-            for part, offset in identifier_parts(text):
-                t.text = part
-                if t.chars:
-                    t.startchar = start + offset
-                    t.endchar = t.startchar + len(part)
-                yield t
-
-
-class FoldStemFilter(Filter):
-    """Fold and stem as a separate stage (see CzechFilter)."""
-
-    def __call__(self, tokens):
-        for t in tokens:
-            t.text = index_term(t.text)
-            yield t
-
-
-class StopwordFilter(StopFilter):
-    """Czech stopwords as a separate stage (see CzechFilter)."""
-
-    def __init__(self):
-        super().__init__(stoplist=FOLDED_STOPWORDS, minsize=1, renumber=True)
 
 
 _ANALYZER = czech_analyzer()

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb import index as kb_index
+from kb.analysis import ANALYZER_VERSION
 from kb.errors import ExtractionError, KbError, OcrUnavailable
 from kb.extract import content_hash, extract_bytes, is_supported, ocr
 from kb.extract.clean import safe_text
@@ -33,7 +34,9 @@ from kb.settings import Settings
 from kb.tagging import load_taxonomy, tag_document, taxonomy_fingerprint
 
 IGNORE_FILE = ".kbignore"
-MANIFEST_VERSION = 2  # bump when the index schema changes: the next run rebuilds from the cache
+# Bump when the index schema changes; the analyzer has its own version. When either
+# differs from the live index, the next run rebuilds it from the extraction cache.
+MANIFEST_VERSION = f"2.{ANALYZER_VERSION}"
 
 
 class CorpusMissing(KbError):
@@ -180,6 +183,7 @@ def _hash_file(source: SourceFile, settings: Settings) -> str | None:
 def _worker_init(memory_bytes: int, ocr_options: ocr.OcrOptions | None = None,
                  hard_stop_grace: float = 60.0) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is handled by the parent
+    _die_with_parent()
     threading.Thread(target=_watchdog, args=(hard_stop_grace,), daemon=True).start()
     ocr.configure(ocr_options)  # the OCR cache lives in this run's index directory
     if memory_bytes > 0:
@@ -187,6 +191,20 @@ def _worker_init(memory_bytes: int, ocr_options: ocr.OcrOptions | None = None,
             resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
         except (ValueError, OSError):
             pass
+
+
+def _die_with_parent() -> None:
+    """When the indexer is killed (kill -9, the OOM killer), its workers must not wait
+    for work forever: Linux ends them with it (PR_SET_PDEATHSIG)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the pool's own checks remain
+        return
+    if os.getppid() == 1:  # the parent died before the line above
+        os._exit(1)
 
 
 class _Timeout(BaseException):
