@@ -336,6 +336,8 @@ def tokens_with_offsets(text: str) -> list[tuple[str, int, int]]:
 # text, and a text with any other non-ASCII letter takes the exact path.
 _ACCENTED = "áäčďéěíĺľňóôöŕřšťúůüýž"
 _OTHER_LETTER = re.compile(f"[^\\W\\x00-\\x7f{_ACCENTED}]")
+_DIGIT_OR_AT = re.compile(r"[\d@]")
+_WORD = re.compile(r"\w+")
 _VARIANTS: dict[str, str] = {}
 for _letter in _ACCENTED:
     _VARIANTS[fold(_letter)] = _VARIANTS.get(fold(_letter), fold(_letter)) + _letter
@@ -376,9 +378,10 @@ def highlight_spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
     Every rule of the stemmer strips an ending or changes the last letter of what is
     left, so a word with term t starts with t[:-1] once folded, or is one of the
     EXCEPTIONS listed for t. A regex over the lowercased text, each letter matching its
-    accented forms, finds such word starts at C speed; the space-delimited
-    chunk around each is then tokenized as usual (a token never spans a space, so the
-    chunk splits as it does inside the whole text). Snippets call this for up to 100
+    accented forms, finds such word starts at C speed; the space-delimited chunk around
+    each is then tokenized as usual (a token never spans a space, so the chunk splits
+    as it does inside the whole text), or, when it holds no digit and no @ (so no
+    identifier), the word at the match is the token. Snippets call this for up to 100
     pages per query."""
     finder = _candidate_finder(frozenset(wanted)) if wanted else None
     lower = text.lower()
@@ -387,14 +390,22 @@ def highlight_spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
     spans = []
     done, n = 0, len(text)
     for match in finder.finditer(lower):
-        lo = match.start()
-        if lo < done:
+        at = match.start()
+        if at < done:
             continue
-        while lo > 0 and not text[lo - 1].isspace():
-            lo -= 1
-        hi = match.end()
-        while hi < n and not text[hi].isspace():
-            hi += 1
+        # The chunk between two spaces (any whitespace would do: tokenizing restarts
+        # cleanly after one; a chunk with newlines inside is just longer).
+        lo = text.rfind(" ", 0, at) + 1
+        hi = text.find(" ", at)
+        hi = n if hi < 0 else hi
+        if _DIGIT_OR_AT.search(text, lo, hi) is None:
+            # No identifier or e-mail can start here: the token is the word that starts at
+            # the match (a later word of the chunk is a candidate of its own).
+            end = _WORD.match(text, at).end()
+            if word_term(text[at:end]) in wanted:
+                spans.append((at, end))
+            done = end
+            continue
         for token in TOKEN_PATTERN.finditer(text, lo, hi):
             if word_term(token.group()) in wanted:
                 spans.append((token.start(), token.end()))

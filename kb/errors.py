@@ -14,6 +14,10 @@ class IndexMissing(KbError):
     """No index exists yet in the given directory."""
 
 
+class IndexOutdated(IndexMissing):
+    """The index was built by an older version of the program and must be rebuilt."""
+
+
 class IndexLocked(KbError):
     """Another indexer is writing to the same index right now."""
 

@@ -26,10 +26,13 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from kb.analysis import czech_analyzer
-from kb.errors import IndexLocked, IndexMissing, IndexWriteError
+from kb.analysis import ANALYZER_VERSION, czech_analyzer
+from kb.errors import IndexLocked, IndexMissing, IndexOutdated, IndexWriteError
 from kb.model import Document
 
+# Bump the first number when the schema changes; the analyzer has its own version.
+# An index of another version is rebuilt by the next run, from the extraction cache.
+INDEX_VERSION = f"2.{ANALYZER_VERSION}"
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 TITLE_BOOST = 3.0
@@ -100,6 +103,11 @@ def open_generation(index_dir: Path) -> tuple[Path, whoosh_index.Index, dict]:
             )
         try:
             manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+            if manifest.get("version") != INDEX_VERSION:
+                raise IndexOutdated(
+                    f"Index ve složce '{index_dir}' vytvořila starší verze programu. "
+                    "Sestavte ho znovu: kb index (text dokumentů se znovu číst nemusí)."
+                )
             return gen, whoosh_index.open_dir(str(gen)), manifest
         except (OSError, ValueError, whoosh_index.IndexError) as e:
             if current_generation(index_dir) != gen:

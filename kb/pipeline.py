@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb import index as kb_index
-from kb.analysis import ANALYZER_VERSION
 from kb.errors import ExtractionError, KbError, OcrUnavailable
 from kb.extract import content_hash, extract_bytes, is_supported, ocr
 from kb.extract.clean import safe_text
@@ -34,9 +33,6 @@ from kb.settings import Settings
 from kb.tagging import load_taxonomy, tag_document, taxonomy_fingerprint
 
 IGNORE_FILE = ".kbignore"
-# Bump when the index schema changes; the analyzer has its own version. When either
-# differs from the live index, the next run rebuilds it from the extraction cache.
-MANIFEST_VERSION = f"2.{ANALYZER_VERSION}"
 
 
 class CorpusMissing(KbError):
@@ -384,7 +380,7 @@ def run_index(
     report = RunReport()
     with kb_index.writer_lock(index_dir, wait=settings.wait_for_lock):
         old = _load_live_manifest(index_dir)
-        rebuild = bool(old) and old.get("version") != MANIFEST_VERSION
+        rebuild = bool(old) and old.get("version") != kb_index.INDEX_VERSION
         if rebuild:
             old = {}  # a new schema: rewrite every document (text comes from the cache)
         taxonomy = load_taxonomy()
@@ -463,7 +459,7 @@ def run_index(
                 if (item := tagged(value, source)) is not None:
                     yield item
 
-        manifest = {"version": MANIFEST_VERSION, "taxonomy": fingerprint,
+        manifest = {"version": kb_index.INDEX_VERSION, "taxonomy": fingerprint,
                     "documents": documents, "skipped": skipped_state}
         # Whatever the new manifest does not list leaves the index: files removed from the
         # corpus, and files that can no longer be read (the generator runs after the writes).

@@ -13,7 +13,10 @@ query language, filters and snippets stay defined here.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Protocol
 
@@ -23,6 +26,7 @@ from whoosh.scoring import BM25F
 from kb import index as kb_index
 from kb.analysis import highlight_spans, terms
 from kb.errors import QueryError
+from kb.page_scores import PageScorer
 from kb.taxonomy import ids
 from kb.thesaurus import load_thesaurus
 
@@ -33,6 +37,7 @@ PAGES_PER_RESULT = 5
 PAGE_DECAY = 0.5  # each further matching page adds half of the previous one's weight
 FILTER_KINDS = {"topics": "topics", "professions": "professions", "types": "doc_types"}
 SEARCH_FIELDS = ("content", "title", "heading")
+_SCORE, _DOCNUM = itemgetter(0), itemgetter(1)  # of a (score, docnum) page
 
 
 # ---------------------------------------------------------------- request / result
@@ -336,6 +341,7 @@ class WhooshBackend:
         self.index_dir = Path(index_dir)
         self.generation, self.ix, self.manifest = kb_index.open_generation(self.index_dir)
         self.searcher = self.ix.searcher(weighting=BM25F())
+        self._pages = PageScorer(self.searcher)  # Whoosh's page scores, from cached postings
         self._columns: dict = {}
 
     def close(self) -> None:
@@ -390,45 +396,55 @@ class WhooshBackend:
         clause_pages: list[set[int]] = []  # docnums of the pages each clause matches
         if len(clauses) > 1:
             for clause in clauses:
-                clause_pages.append(set(self.searcher.docs_for_query(clause)))
+                clause_pages.append(self._pages.docnums(clause))
                 found = {paths[docnum] for docnum in clause_pages[-1]}
                 allowed = found if allowed is None else allowed & found
                 if not allowed:
                     return {}
         scoring = clauses[0] if len(clauses) == 1 else Q.Or(clauses)
-        hits = self.searcher.search(scoring, limit=None, filter=filter_q)
-        grouped: dict[str, dict] = {}
-        for docnum, score in hits.items():
+        hits = self._pages.scores(scoring)
+        if filter_q is not None:
+            keep = self._pages.docnums(filter_q)
+            hits = {d: s for d, s in hits.items() if d in keep}
+        # how many clauses each page matches (Counter counts in C: ~1 ms for 20,000 pages)
+        coverage = Counter(chain.from_iterable(clause_pages)) if clause_pages else None
+        pages_of: dict[str, list[tuple[float, int]]] = {}
+        for docnum, score in hits.items():  # every matching page: keep this loop lean
             path = paths[docnum]
             if allowed is None or path in allowed:
-                if clause_pages:  # BM25 alone lets many hits of one word outweigh a page with all
-                    score *= (sum(docnum in pages for pages in clause_pages) / len(clause_pages)) ** 2
-                grouped.setdefault(path, {"pages": []})["pages"].append((score, docnum))
-        for entry in grouped.values():
-            entry["pages"].sort(key=lambda p: (-p[0], p[1]))
-            entry["score"] = sum(score * PAGE_DECAY**i for i, (score, _) in enumerate(entry["pages"][:10]))
+                if coverage is not None:  # BM25 alone lets many hits of one word outweigh a page with all
+                    score *= (coverage[docnum] / len(clause_pages)) ** 2
+                pages = pages_of.get(path)
+                if pages is None:
+                    pages = pages_of[path] = []
+                pages.append((score, docnum))
+        grouped: dict[str, dict] = {}
+        for path, pages in pages_of.items():
+            pages.sort(key=_DOCNUM)  # then a stable sort by score: best first, ties by docnum
+            pages.sort(key=_SCORE, reverse=True)
+            grouped[path] = {"pages": pages,
+                             "score": sum(score * PAGE_DECAY**i for i, (score, _) in enumerate(pages[:10]))}
         return grouped
 
     def _column(self, name: str):
-        """docnum -> field value from Whoosh's column store (no stored-field loading)."""
+        """docnum -> field value from Whoosh's column store (no stored-field loading),
+        read into a list once: an item of a list costs a fraction of a column lookup."""
         if name not in self._columns:
-            self._columns[name] = self.searcher.reader().column_reader(name)
+            self._columns[name] = list(self.searcher.reader().column_reader(name))
         return self._columns[name]
 
     def _matching_paths(self, q: Q.Query) -> set[str]:
         paths = self._column("path")
-        return {paths[docnum] for docnum in self.searcher.docs_for_query(q)}
+        return {paths[docnum] for docnum in self._pages.docnums(q)}
 
     def _facets(self, grouped: dict[str, dict]) -> dict[str, dict[str, int]]:
-        facets: dict[str, dict[str, int]] = {"topics": {}, "professions": {}, "doc_type": {}}
         docs = self.manifest["documents"]
-        for path in grouped:
-            doc = docs.get(path, {})
-            for facet, values in (("topics", doc.get("topics", [])),
-                                  ("professions", doc.get("professions", [])),
-                                  ("doc_type", [doc.get("doc_type", "jine")])):
-                for value in values:
-                    facets[facet][value] = facets[facet].get(value, 0) + 1
+        found = [docs.get(path, {}) for path in grouped]
+        facets = {  # Counter counts an iterable in C
+            "topics": Counter(chain.from_iterable(doc.get("topics", ()) for doc in found)),
+            "professions": Counter(chain.from_iterable(doc.get("professions", ()) for doc in found)),
+            "doc_type": Counter(doc.get("doc_type", "jine") for doc in found),
+        }
         return {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in facets.items()}
 
     def _hit(self, path: str, data: dict, parsed: ParsedQuery) -> DocumentHit:

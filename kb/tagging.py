@@ -407,10 +407,11 @@ def _address_the_reader(document: Document, scored: dict) -> None:
         if not count:
             continue
         cand = scored["doc_types"].setdefault(type_id, Candidate("doc_types", type_id))
-        weight = float(cfg.get("address_weight", 0.3))
         label = "oslovení čtenáře (vy, vás, vám…)"
-        for _ in range(count):
-            cand.add(label, weight, True, True, 0 if scored["units"] else None)
+        cand.counts[label] = count
+        cand.weights[label] = [(float(cfg.get("address_weight", 0.3)), True)] * count
+        cand.strong_terms.add(label)
+        cand.strong_hits += count
 
 
 def _document_type_conditions(document: Document, scored: dict) -> None:

@@ -25,7 +25,7 @@ import pytest
 from conftest import KB
 
 QUERIES = ["rodina", "násilí dítě", '"sociální pracovník"', "mediace OR supervize", "policie -škola",
-           "slovo5x1", "kapitola dokumentu", "exekuce", "slovo95x0"]
+           "slovo5x1", "kapitola dokumentu", "exekuce", "slovo58x0"]
 WORDS = ("rodina dítě pěstoun opatrovník soud policie škola násilí rozhovor mediace supervize dluh "
          "exekuce bydlení závislost trauma péče služba kurátor mládež spolupráce metodika zpráva "
          "plán rodič matka otec babička sociální pracovník úřad ochrana zájem bezpečí riziko "
@@ -54,7 +54,7 @@ def change_corpus(old: Path, new: Path, count: int) -> None:
                                                encoding="utf-8")
         elif share >= 0.9:
             shutil.copy(path, new / path.name)
-    (new / "d0095.yaml").write_text("title: Nový název\nyear: 2024\n", encoding="utf-8")
+    (new / f"d{count - 2:04d}.yaml").write_text("title: Nový název\nyear: 2024\n", encoding="utf-8")
 
 
 def answers(index: Path) -> dict:
@@ -67,6 +67,20 @@ def answers(index: Path) -> dict:
                 "queries": {q: backend.search(SearchRequest(query=q, limit=50)).to_dict() for q in QUERIES}}
     finally:
         backend.close()
+
+
+def difference(actual: dict, expected: dict) -> str:
+    """The first thing a user would see differently, for the assertion message."""
+    if actual["documents"] != expected["documents"]:
+        return "document list differs"
+    for query in QUERIES:
+        got, want = actual["queries"][query], expected["queries"][query]
+        if got != want:
+            for rank, (a, b) in enumerate(zip(got["results"], want["results"])):
+                if a != b:
+                    return f"{query!r} #{rank}: " + str({k: (a[k], b[k]) for k in a if a[k] != b[k]})[:600]
+            return f"{query!r}: total {got['total']} != {want['total']}"
+    return ""
 
 
 def live(index: Path) -> str:
@@ -88,7 +102,7 @@ def states(tmp_path_factory) -> dict:
     """Corpus A indexed (two generations, so publishing removes one), corpus B, and what
     a user sees in each state; plus the timing of one unkilled run from A to B."""
     base = tmp_path_factory.mktemp("crash")
-    count = 100
+    count = 60
     corpus_a, corpus_b = base / "a", base / "b"
     write_corpus(corpus_a, count)
     change_corpus(corpus_a, corpus_b, count)
@@ -149,12 +163,12 @@ def kill_trials(states: dict, trials: int, seed: int) -> dict[str, int]:
             phase = "before writing"
         phases[phase] += 1
         expected = states["after"] if phase == "after publishing" else states["before"]
-        assert answers(index) == expected, (trial, phase)
+        assert not difference(answers(index), expected), (trial, phase, difference(answers(index), expected))
         last = index
     # the next run over a killed one completes, clears the leftovers and serves the new state
     proc = kb_index(states["b"], last)
     assert proc.returncode == 0, proc.stderr
-    assert answers(last) == states["after"]
+    assert not difference(answers(last), states["after"])
     assert leftovers(last) == []
     assert len(list(last.glob("gen-*"))) <= 2
     return phases
@@ -187,10 +201,10 @@ def test_sigkill_at_each_step_of_the_commit(states: dict, point: str):
         returncode = proc.wait(timeout=300)
     assert returncode == -signal.SIGKILL, (returncode, log.read_text()[-2000:])
     expected = states["after"] if point == "published" else states["before"]
-    assert answers(index) == expected
+    assert not difference(answers(index), expected)
     rerun = kb_index(states["b"], index)
     assert rerun.returncode == 0, rerun.stderr
-    assert answers(index) == states["after"]
+    assert not difference(answers(index), states["after"])
     assert leftovers(index) == []
 
 
