@@ -247,6 +247,13 @@ def main():
     except KeyboardInterrupt:
         click.echo("Přerušeno. Předchozí index zůstal beze změny.", err=True)
         sys.exit(130)
+    except Exception as e:  # a bug: one line for the person, the traceback only on request
+        import os
+
+        if os.environ.get("KB_DEBUG"):
+            raise
+        _fail(f"Neočekávaná chyba programu ({type(e).__name__}). Předchozí index zůstal beze změny. "
+              "Podrobnosti ukáže spuštění s KB_DEBUG=1; prosím nahlaste je.", 1)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from kb.analysis import ANALYZER_VERSION, czech_analyzer
@@ -245,6 +246,16 @@ def load_extracted(index_dir: Path, content_hash: str) -> Document | None:
 # ---------------------------------------------------------------- writing
 
 
+def _codec() -> W3Codec:
+    """Whoosh's codec without per-block length statistics: they only serve Whoosh's
+    top-N pruning, which kb never uses (search scores every matching page,
+    kb/page_scores.py), and Whoosh reads a field length for every posting to compute
+    them, a third of the commit time (benchmarks/bench.py)."""
+    codec = W3Codec()
+    codec.length_stats = False
+    return codec
+
+
 def commit_generation(
     index_dir: Path,
     manifest: dict,
@@ -261,7 +272,7 @@ def commit_generation(
     try:
         partial = _prepare_generation(index_dir, None if fresh else live)
         ix = whoosh_index.open_dir(str(partial))
-        writer = ix.writer(limitmb=128)
+        writer = ix.writer(limitmb=128, codec=_codec())
         try:
             for document, entry in write:
                 writer.delete_by_term("path", document.path)

@@ -9,6 +9,7 @@ with a time and memory limit per file, so one hostile file cannot stop the run.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import fnmatch
 import hashlib
 import multiprocessing
@@ -178,8 +179,12 @@ def _hash_file(source: SourceFile, settings: Settings) -> str | None:
 
 def _worker_init(memory_bytes: int, ocr_options: ocr.OcrOptions | None = None,
                  hard_stop_grace: float = 60.0) -> None:
+    global _grace
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is handled by the parent
     _die_with_parent()
+    _grace = hard_stop_grace
+    with contextlib.suppress(ValueError, OSError):  # a worker stopped by the kernel leaves no core file
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     threading.Thread(target=_watchdog, args=(hard_stop_grace,), daemon=True).start()
     ocr.configure(ocr_options)  # the OCR cache lives in this run's index directory
     if memory_bytes > 0:
@@ -209,6 +214,7 @@ class _Timeout(BaseException):
 
 
 _busy = False  # a file is being extracted in this worker and the alarm is armed for it
+_grace = 60.0  # seconds past the alarm before the watchdog or the kernel stops the worker
 
 
 def _hard_stop_grace(timeout: int) -> float:
@@ -225,6 +231,7 @@ def _watchdog(grace: float) -> None:
     while True:
         time.sleep(0.25)
         remaining = signal.getitimer(signal.ITIMER_REAL)[0]
+        _limit_cpu(remaining + grace if _busy else None)
         if not _busy or remaining > 0:
             expired_since = None
             continue
@@ -232,6 +239,24 @@ def _watchdog(grace: float) -> None:
         expired_since = expired_since or now
         if now - expired_since > grace:
             os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _limit_cpu(seconds: float | None) -> None:
+    """The kernel's backstop, for C code that never lets go of the interpreter lock (so
+    neither the alarm handler nor the watchdog thread ever runs): at most `seconds` more
+    CPU time, then the kernel ends the worker (SIGXCPU). CPU time of one thread never runs
+    ahead of the clock, so the limit, moved on at every tick, never cuts a file early.
+    None lifts the limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if seconds is None:
+        new = hard
+    else:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        new = int(usage.ru_utime + usage.ru_stime + seconds) + 1
+        new = new if hard == resource.RLIM_INFINITY else min(new, hard)
+    if new != soft:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_CPU, (new, hard))
 
 
 def _on_alarm(signum, frame):
@@ -244,6 +269,7 @@ def extract_in_worker(path: str, rel: str, timeout: int) -> tuple[str, object]:
     global _busy
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.alarm(max(1, timeout))
+    _limit_cpu(max(1, timeout) + _grace)
     _busy = True
     try:
         data = Path(path).read_bytes()

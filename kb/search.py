@@ -26,6 +26,7 @@ from whoosh.scoring import BM25F
 from kb import index as kb_index
 from kb.analysis import highlight_spans, terms
 from kb.errors import QueryError
+from kb.extract.clean import safe_text
 from kb.page_scores import PageScorer
 from kb.taxonomy import ids
 from kb.thesaurus import load_thesaurus
@@ -238,7 +239,7 @@ def validate_filters(request: SearchRequest) -> None:
         unknown = [v for v in getattr(request, attr) if v not in known]
         if unknown:
             raise QueryError(
-                f"Neznámý filtr {attr[:-1] if attr != 'types' else 'type'}: {', '.join(unknown)}. "
+                f"Neznámý filtr {attr[:-1] if attr != 'types' else 'type'}: {safe_text(', '.join(unknown))[:200]}. "
                 f"Možné hodnoty: {', '.join(sorted(known))}."
             )
 
@@ -385,7 +386,7 @@ class WhooshBackend:
         facets = self._facets(grouped)
         ranked = sorted(grouped.items(), key=lambda kv: (-kv[1]["score"], kv[0]))
         results = [self._hit(path, data, parsed) for path, data in ranked[: max(0, request.limit)]]
-        return SearchResult(query=request.query, total=len(grouped), results=results, facets=facets,
+        return SearchResult(query=safe_text(request.query), total=len(grouped), results=results, facets=facets,
                             expanded=parsed.expanded)
 
     def _group(self, clauses: list[Q.Query], filter_q: Q.Query | None) -> dict[str, dict]:

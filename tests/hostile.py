@@ -268,7 +268,14 @@ def _hog_memory(data, suffix, rel):
         blocks.append(bytearray(64 * 1024 * 1024))
 
 
-MISBEHAVIOUR = {"zasekne": _blocked_forever, "spadne": _crash, "pamet": _hog_memory}
+def _hold_the_interpreter(data, suffix, rel):
+    """A loop in C that never releases the interpreter lock nor checks for signals:
+    neither the alarm handler nor the watchdog thread can run until it ends."""
+    sum(range(10**13))
+
+
+MISBEHAVIOUR = {"zasekne": _blocked_forever, "spadne": _crash, "pamet": _hog_memory,
+                "drzi-zamek": _hold_the_interpreter}
 
 
 def misbehaving_task(path: str, rel: str, timeout: int):

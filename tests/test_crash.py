@@ -23,64 +23,7 @@ import crash_points
 import hostile
 import pytest
 from conftest import KB
-
-QUERIES = ["rodina", "násilí dítě", '"sociální pracovník"', "mediace OR supervize", "policie -škola",
-           "slovo5x1", "kapitola dokumentu", "exekuce", "slovo58x0"]
-WORDS = ("rodina dítě pěstoun opatrovník soud policie škola násilí rozhovor mediace supervize dluh "
-         "exekuce bydlení závislost trauma péče služba kurátor mládež spolupráce metodika zpráva "
-         "plán rodič matka otec babička sociální pracovník úřad ochrana zájem bezpečí riziko "
-         "podpora krize intervence terapie poradna lékař psycholog učitel třída šikana internet").split()
-
-
-def write_corpus(root: Path, count: int, seed: int = 1, sections: int = 4, words: int = 250) -> None:
-    rnd = random.Random(seed)
-    root.mkdir(parents=True, exist_ok=True)
-    for i in range(count):
-        parts = [f"# Kapitola {s + 1} dokumentu {i}\n\n" + " ".join(rnd.choice(WORDS) for _ in range(words))
-                 + f" slovo{i}x{s}." for s in range(sections)]
-        (root / f"d{i:04d}.txt").write_text("\n\n".join(parts), encoding="utf-8")
-
-
-def change_corpus(old: Path, new: Path, count: int) -> None:
-    """The next state: 60 % renamed (text from the cache), 20 % edited (extracted again),
-    10 % deleted, 10 % unchanged, and a sidecar added."""
-    new.mkdir(parents=True)
-    for i, path in enumerate(sorted(old.glob("*.txt"))):
-        share = i / count
-        if share < 0.6:
-            shutil.copy(path, new / f"prejmenovany-{path.name}")
-        elif share < 0.8:
-            new.joinpath(path.name).write_text(path.read_text(encoding="utf-8") + f"\nDoplněk {i}: exekuce.",
-                                               encoding="utf-8")
-        elif share >= 0.9:
-            shutil.copy(path, new / path.name)
-    (new / f"d{count - 2:04d}.yaml").write_text("title: Nový název\nyear: 2024\n", encoding="utf-8")
-
-
-def answers(index: Path) -> dict:
-    """What a user sees: the results of QUERIES and the document list."""
-    from kb.search import SearchRequest, open_backend
-
-    backend = open_backend(index)
-    try:
-        return {"documents": backend.documents(),
-                "queries": {q: backend.search(SearchRequest(query=q, limit=50)).to_dict() for q in QUERIES}}
-    finally:
-        backend.close()
-
-
-def difference(actual: dict, expected: dict) -> str:
-    """The first thing a user would see differently, for the assertion message."""
-    if actual["documents"] != expected["documents"]:
-        return "document list differs"
-    for query in QUERIES:
-        got, want = actual["queries"][query], expected["queries"][query]
-        if got != want:
-            for rank, (a, b) in enumerate(zip(got["results"], want["results"])):
-                if a != b:
-                    return f"{query!r} #{rank}: " + str({k: (a[k], b[k]) for k in a if a[k] != b[k]})[:600]
-            return f"{query!r}: total {got['total']} != {want['total']}"
-    return ""
+from corpora import QUERIES, answers, change_corpus, difference, write_corpus
 
 
 def live(index: Path) -> str:
@@ -102,7 +45,7 @@ def states(tmp_path_factory) -> dict:
     """Corpus A indexed (two generations, so publishing removes one), corpus B, and what
     a user sees in each state; plus the timing of one unkilled run from A to B."""
     base = tmp_path_factory.mktemp("crash")
-    count = 60
+    count = 50
     corpus_a, corpus_b = base / "a", base / "b"
     write_corpus(corpus_a, count)
     change_corpus(corpus_a, corpus_b, count)
@@ -175,9 +118,9 @@ def kill_trials(states: dict, trials: int, seed: int) -> dict[str, int]:
 
 
 def test_sigkill_at_random_moments_never_loses_the_index(states: dict, capsys):
-    phases = kill_trials(states, trials=24, seed=7)
+    phases = kill_trials(states, trials=20, seed=7)
     with capsys.disabled():
-        print(f"\nkill trials: 24 survived ({phases}); run {states['total']:.2f} s, "
+        print(f"\nkill trials: 20 survived ({phases}); run {states['total']:.2f} s, "
               f"new generation from {states['partial_at']:.2f} s")
     assert phases["mid-write"] >= 10  # most kills must land while the generation is written
 

@@ -400,6 +400,19 @@ def test_a_crashing_hanging_or_greedy_worker_blames_only_its_own_file(tmp_path: 
     assert all(results[n][0] == "ok" for n in innocent), {n: results[n] for n in innocent}
 
 
+def test_c_code_that_never_lets_go_is_stopped_by_the_kernel(tmp_path: Path):
+    """No Python code runs in that worker any more, not even the watchdog thread: the CPU
+    time limit that the watchdog keeps just ahead of the alarm ends it."""
+    from kb.pipeline import CRASH_REASON, _extract_all
+    from kb.settings import Settings
+
+    names = ["a1.txt", "b-drzi-zamek.txt", "a2.txt"]
+    results = {s.rel: (status, value) for s, status, value in _extract_all(
+        _sources(tmp_path, names), Settings(file_timeout=1), 1, task=hostile.misbehaving_task)}
+    assert results["b-drzi-zamek.txt"] == ("skip", CRASH_REASON)
+    assert results["a1.txt"][0] == results["a2.txt"][0] == "ok"
+
+
 # ---------------------------------------------------------------- files changing during the run
 
 
