@@ -12,11 +12,11 @@ import streamlit as st
 from kb.errors import IndexMissing, KbError
 from ui import admin_page, collection_page, detail_page, search_page, state, theme
 from ui.backend import Library, open_library, settings
-from ui.html import count_phrase, label
+from ui.html import label
 from ui.html import message as html_message
 
 log = logging.getLogger("kb.app")
-FIRST_BUILD = "first_build_report"
+FIRST_BUILD = search_page.FIRST_BUILD
 VIEW_LABELS = {"hledani": "Hledání", "sada": "Moje sada materiálů", "sprava": "Správa knihovny"}
 
 
@@ -40,7 +40,6 @@ def main() -> None:
         detail_page.render(lib, view)
     else:
         _render_masthead()
-        _render_first_build()
         search_page.render(lib, view)
     state.write_url()
 
@@ -61,21 +60,6 @@ def _library() -> Library | None:
         return None
     st.session_state[FIRST_BUILD] = report
     st.rerun()
-
-
-def _render_first_build() -> None:
-    report = st.session_state.get(FIRST_BUILD)
-    if not report:
-        return
-    skipped = report.get("skipped") or []
-    text = (f"Knihovna je připravená: {count_phrase(report.get('documents', 0), 'dokument', 'dokumenty', 'dokumentů')}"
-            f" zaindexováno za {str(report.get('seconds', 0)).replace('.', ',')} s.")
-    if skipped:
-        text += f" {count_phrase(len(skipped), 'soubor byl přeskočen', 'soubory byly přeskočeny', 'souborů bylo přeskočeno')}."
-    st.success(text)
-    if skipped:
-        with st.expander("Přeskočené soubory a proč"):
-            admin_page.render_skipped(skipped)
 
 
 def _render_navigation() -> None:
@@ -118,4 +102,7 @@ def run() -> None:
                  "nebo kontaktujte správce (podrobnosti jsou v záznamu serveru).")
 
 
-run()
+# Streamlit runs this file as __main__. The indexer's worker processes (spawn) import the
+# parent's __main__ as __mp_main__: without this guard each worker would run the app.
+if __name__ == "__main__":
+    run()

@@ -210,3 +210,42 @@ def test_second_indexer_waits_with_kb_wait_for_lock_and_both_finish(states: dict
         assert sorted(r["path"] for r in final["queries"][query]["results"]) == \
             sorted(r["path"] for r in states["old"]["queries"][query]["results"])
     assert not list(index.glob("gen-*.partial"))
+
+
+def test_a_search_that_finds_current_moving_under_it_follows_it(states: dict, monkeypatch):
+    """CURRENT is read, then an indexer publishes twice and deletes that generation before
+    its files are opened: the search opens the new one instead of failing."""
+    from kb import index as kb_index_module
+    from kb.search import open_backend
+
+    index = _fresh_copy(states, "moving")
+    newer = _fresh_copy(states, "moving-source")
+    assert kb_index(states["b"], newer).returncode == 0
+    original = kb_index_module.whoosh_index.open_dir
+    calls = []
+
+    def publish_meanwhile(path, *args, **kwargs):
+        calls.append(path)
+        if len(calls) == 1:  # the generation just read from CURRENT disappears
+            live = (index / "CURRENT").read_text().strip()
+            shutil.copytree(newer / (newer / "CURRENT").read_text().strip(), index / "gen-999999")
+            (index / "CURRENT").write_text("gen-999999")
+            shutil.rmtree(index / live)
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(kb_index_module.whoosh_index, "open_dir", publish_meanwhile)
+    backend = open_backend(index)
+    assert Path(backend.generation).name == "gen-999999" and len(calls) == 2
+    backend.close()
+    monkeypatch.undo()
+    assert not difference(answers(index), states["new"])
+
+
+def test_a_damaged_index_gives_a_message_not_a_traceback(states: dict):
+    index = _fresh_copy(states, "damaged")
+    live = index / (index / "CURRENT").read_text().strip()
+    (live / "manifest.json").write_text("{ nedopsáno", encoding="utf-8")
+    proc = subprocess.run([KB, "search", "rodina", "--index", str(index)], capture_output=True, text=True)
+    assert proc.returncode == 2 and "kb index" in proc.stderr and "Traceback" not in proc.stderr
+    assert kb_index(states["a"], index).returncode == 0  # and the next run repairs it
+    assert not difference(answers(index), states["old"])

@@ -9,7 +9,7 @@ from kb.taxonomy import label as tax_label
 from kb.uploads import SidecarFields, UploadError, UploadExists, corpus_folders, save_upload
 from ui import state
 from ui.backend import Library, build_index
-from ui.html import count_phrase, esc, label
+from ui.html import count_phrase, esc, label, seconds
 from ui.html import message as html_message
 
 PENDING = "pending_upload"
@@ -67,10 +67,11 @@ def _render_upload(lib: Library) -> None:
         doc_type = st.selectbox("Typ dokumentu", ["", *ids("doc_types")], key="upload-type",
                                 format_func=lambda v: tax_label("doc_types", v) if v else "(určit automaticky)")
         topics = st.multiselect("Témata", ids("topics"), key="upload-topics",
-                                format_func=lambda v: tax_label("topics", v), placeholder="Vyberte…")
+                                format_func=lambda v: tax_label("topics", v), placeholder="Vyberte…",
+                                select_all=False)
         professions = st.multiselect("Profese", ids("professions"), key="upload-professions",
                                      format_func=lambda v: tax_label("professions", v),
-                                     placeholder="Vyberte…")
+                                     placeholder="Vyberte…", select_all=False)
         submitted = st.form_submit_button("Uložit do knihovny a zaindexovat", type="primary")
     if not submitted:
         return
@@ -165,7 +166,7 @@ def render_report(report: dict) -> None:
     st.success(
         "Indexace hotová za {s} s: {i} nově zařazeno, {u} beze změny, {r} odebráno, {k} přeskočeno. "
         "V knihovně je {d}.".format(
-            s=str(report.get("seconds", 0)).replace(".", ","), i=report.get("indexed", 0),
+            s=seconds(report.get("seconds", 0)), i=report.get("indexed", 0),
             u=report.get("unchanged", 0), r=report.get("removed", 0), k=len(report.get("skipped", [])),
             d=count_phrase(report.get("documents", 0), "dokument", "dokumenty", "dokumentů")))
     if report.get("skipped"):

@@ -14,11 +14,11 @@ def add_to_collection(path: str, pages: list[int], title: str = "") -> None:
     try:
         new = collection.add(path, pages)
     except (CollectionError, UnsafePath) as e:
-        st.toast(label(str(e), 300), icon="⚠️")
+        st.toast(label(str(e), 300), icon=":material/warning:")
         return
     what = label(title or path, 80)
     where = f" (str. {format_pages(pages)})" if pages else ""
     if new:
-        st.toast(f"Přidáno do sady: {what}{label(where)}", icon="✅")
+        st.toast(f"Přidáno do sady: {what}{label(where)}", icon=":material/check_circle:")
     else:
-        st.toast(f"Už v sadě je, stránky doplněny: {what}{label(where)}", icon="ℹ️")
+        st.toast(f"Už v sadě je, stránky doplněny: {what}{label(where)}", icon=":material/info:")

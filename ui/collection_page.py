@@ -9,7 +9,7 @@ from kb.collections import (
     URL_SAFE_CHARS,
     Collection,
     CollectionError,
-    citation_text,
+    citation_parts,
     export_filename,
     export_zip,
     format_pages,
@@ -60,16 +60,17 @@ def _render_name(collection: Collection) -> None:
 def _render_item(collection: Collection, index: int, item, entry: dict | None) -> None:
     with st.container(border=True, key=f"item-{index}"):
         title = (entry or {}).get("title") or item.path
-        head, buttons = st.columns([5, 2], vertical_alignment="top")
+        head, buttons = st.columns([3.2, 2.8], vertical_alignment="top")
         head.html(f'<div class="kb-tag-head">{index + 1}. {esc(title)}</div>'
-                  + (f'<div class="kb-cite">{esc(citation_text(entry, item.pages))}</div>' if entry else
+                  + (f'<div class="kb-cite">{citation_html(entry, item.pages)}</div>' if entry else
                      '<div class="kb-cite">Tento dokument v knihovně už není; do ZIP se nepřiloží.</div>'))
         b1, b2, b3 = buttons.columns(3)
-        b1.button("↑", key=f"up-{index}", help="Posunout výš", disabled=index == 0,
+        b1.button("Výš", key=f"up-{index}", icon=":material/arrow_upward:", disabled=index == 0,
                   on_click=collection.move, args=(index, -1), width="stretch")
-        b2.button("↓", key=f"down-{index}", help="Posunout níž", disabled=index == len(collection) - 1,
+        b2.button("Níž", key=f"down-{index}", icon=":material/arrow_downward:",
+                  disabled=index == len(collection) - 1,
                   on_click=collection.move, args=(index, 1), width="stretch")
-        b3.button("✕", key=f"remove-{index}", help="Odebrat ze sady",
+        b3.button("Odebrat", key=f"remove-{index}", icon=":material/delete:",
                   on_click=collection.remove, args=(index,), width="stretch")
         pages_col, note_col = st.columns([1, 3])
         pages_key, note_key = f"w_pages_{index}", f"w_note_{index}"
@@ -92,6 +93,12 @@ def _render_item(collection: Collection, index: int, item, entry: dict | None) -
         note_col.text_area("Poznámka pro účastníky", key=note_key, height=68,
                            on_change=lambda i=index, key=note_key: collection.set_note(i, st.session_state[key]),
                            placeholder="Proč materiál zařazujete, na co se zaměřit…", max_chars=2000)
+
+
+def citation_html(entry: dict, pages: list[int]) -> str:
+    """The ČSN ISO 690 citation as on the reading list: the title in italics."""
+    runs = citation_parts(entry, pages, dt.date.today())
+    return "".join(f"<i>{esc(text)}</i>" if style == "i" else esc(text) for text, style in runs)
 
 
 def _render_export(lib: Library, collection: Collection, documents: dict[str, dict]) -> None:

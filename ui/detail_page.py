@@ -15,7 +15,17 @@ from ui import state
 from ui.backend import Library
 from ui.collect import add_to_collection
 from ui.files import mime_type, pdf_url, read_original
-from ui.html import chip, count_phrase, esc, evidence_html, label, marked, page_hit_html, pages_phrase
+from ui.html import (
+    chip,
+    count_phrase,
+    esc,
+    evidence_html,
+    label,
+    marked,
+    page_hit_html,
+    pages_phrase,
+    visible_hits,
+)
 
 FORMATS = {"pdf": "PDF", "docx": "DOCX (Word)", "txt": "text", "md": "text (Markdown)"}
 
@@ -72,7 +82,7 @@ def _render_head(entry: dict) -> None:
 
 
 def _render_actions(lib: Library, entry: dict, hit) -> None:
-    best = next((p.page for p in (hit.page_hits if hit else []) if p.page), 0)
+    best = next((p.page for p in (visible_hits(hit)[1] if hit else []) if p.page), 0)
     cols = st.columns(3)
     url = pdf_url(lib.corpus, entry, best or None)
     if url:
@@ -116,9 +126,10 @@ def _render_hits(lib: Library, entry: dict, hit, query: str) -> None:
     if hit is None:
         st.html(f'<div class="kb-muted">Dotaz „{esc(query)}“ v tomto dokumentu nic nenašel.</div>')
         return
-    if hit.pages:
-        st.html(f'<div class="kb-pages">Shoda na {esc(pages_phrase(hit.pages))}</div>')
-    for i, page_hit in enumerate(hit.page_hits):
+    pages, page_hits = visible_hits(hit)
+    if pages:
+        st.html(f'<div class="kb-pages">Shoda na {esc(pages_phrase(pages))}</div>')
+    for page_hit in page_hits:
         text_col, action_col = st.columns([5, 1.3], vertical_alignment="center")
         text_col.html(page_hit_html(page_hit))
         url = pdf_url(lib.corpus, entry, page_hit.page) if page_hit.page else None
@@ -131,10 +142,11 @@ def _render_add_pages(entry: dict, hit) -> None:
     if not count:
         return
     with st.expander("Přidat do sady jen některé stránky"):
-        default = sorted({p for p in (hit.pages if hit else []) if 0 < p <= count})[:20]
+        default = sorted({p for p in (visible_hits(hit)[0] if hit else []) if 0 < p <= count})[:20]
         key = f"w_pick_pages_{entry['path']}"
         st.multiselect("Stránky", list(range(1, count + 1)), default=default, key=key,
-                       format_func=lambda p: f"str. {p}")
+                       format_func=lambda p: f"str. {p}", select_all=False,
+                       placeholder="Vyberte stránky…")
         st.button("Přidat vybrané stránky", key="add-picked",
                   on_click=lambda: add_to_collection(entry["path"], st.session_state.get(key) or [],
                                                      entry.get("title", "")))

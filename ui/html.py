@@ -74,10 +74,32 @@ def count_phrase(n: int, one: str, few: str, many: str) -> str:
     return f"{n:,}".replace(",", "\u00a0") + "\u00a0" + plural(n, one, few, many)
 
 
+def seconds(value) -> str:
+    """1.489 -> '1,5' (Czech decimal comma)."""
+    try:
+        return f"{float(value):.1f}".replace(".", ",")
+    except (TypeError, ValueError):
+        return "?"
+
+
 def pages_phrase(pages: list[int]) -> str:
     """'str. 3, 7' for the pages with hits (ascending, ranges joined)."""
     pages = [p for p in pages or [] if isinstance(p, int) and p > 0]
     return f"str. {format_pages(pages)}" if pages else ""
+
+
+def visible_hits(hit) -> tuple[list[int], list]:
+    """(pages with hits, page hits to show). A page whose snippet marks nothing matched only
+    through the document's title (indexed with every page); it is not "where the word is",
+    so it is left out when other pages do show the word."""
+    page_hits = list(hit.page_hits or [])
+    if any(p.highlights for p in page_hits):
+        dropped = {p.page for p in page_hits if not p.highlights and p.page}
+        page_hits = [p for p in page_hits if p.highlights or not p.page]
+    else:
+        dropped = set()
+    pages = [p for p in hit.pages or [] if p not in dropped]
+    return pages, page_hits
 
 
 def result_card(hit, *, type_label: str, topic_labels: list[str], profession_labels: list[str],
@@ -95,11 +117,12 @@ def result_card(hit, *, type_label: str, topic_labels: list[str], profession_lab
     chips = [chip(t, "topic") for t in topic_labels] + [chip(p, "profession") for p in profession_labels]
     if chips:
         parts.append(f'<div class="kb-chips">{"".join(chips)}</div>')
-    if hit.pages:
-        parts.append(f'<div class="kb-pages">Shoda na {esc(pages_phrase(hit.pages))}</div>')
-    for page_hit in (hit.page_hits or [])[:max_pages]:
+    pages, page_hits = visible_hits(hit)
+    if pages:
+        parts.append(f'<div class="kb-pages">Shoda na {esc(pages_phrase(pages))}</div>')
+    for page_hit in page_hits[:max_pages]:
         parts.append(page_hit_html(page_hit))
-    if not hit.page_hits and hit.snippet:
+    if not page_hits and hit.snippet:
         parts.append(f'<div class="kb-hit">{marked(hit.snippet, hit.highlights)}</div>')
     return f'<div class="kb-result">{"".join(parts)}</div>'
 

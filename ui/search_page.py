@@ -14,9 +14,10 @@ from ui import state
 from ui.backend import Library
 from ui.collect import add_to_collection
 from ui.files import pdf_url
-from ui.html import count_phrase, esc, label, pages_phrase, result_card
+from ui.html import count_phrase, esc, label, pages_phrase, result_card, seconds, visible_hits
 from ui.html import message as html_message
 
+FIRST_BUILD = "first_build_report"
 FILTER_TITLES = {"topics": "Téma", "professions": "Profese", "types": "Typ dokumentu"}
 TIPS = (
     "Pište česky, jak mluvíte: na diakritice ani tvaru slova nezáleží (domaci nasili = domácí násilí).",
@@ -35,7 +36,6 @@ def render_search_box() -> None:
             "Co hledáte?",
             key=state.widget_key(state.Q),
             placeholder="např. kyberšikana, rozhovor s dítětem, domaci nasili",
-            max_chars=state.MAX_Q_CHARS,
         )
         right.form_submit_button("Hledat", type="primary", on_click=state.commit, args=(state.Q,),
                                  width="stretch")
@@ -66,6 +66,7 @@ def render_filters(lib: Library, view: state.View, counts: dict[str, dict[str, i
             args=(key,),
             placeholder="Vyberte…" if options else "Nic k výběru",
             disabled=not options,
+            select_all=False,  # its label is English-only
         )
     _render_year_filter(ov)
     if any(st.session_state.get(k) for _, k, _, _ in state.FILTERS) or st.session_state.get(state.YEARS):
@@ -139,6 +140,9 @@ def render_results(lib: Library, view: state.View, result: SearchResult) -> None
     st.html(f'<div class="kb-count">Nalezeno <b>{esc(count_phrase(total, "dokument", "dokumenty", "dokumentů"))}</b>'
             + (f' pro „{esc(view.request.query.strip())}“' if view.request.query.strip() else "")
             + "</div>")
+    active = _active_filters(view)
+    if active:
+        st.html(f'<div class="kb-filters">Omezeno na: {esc("; ".join(active))}</div>')
     expanded = [e for e in (getattr(result, "expanded", None) or []) if isinstance(e, str) and e]
     if expanded:
         st.html(f'<div class="kb-expanded">Hledáno také: {esc(", ".join(expanded))}</div>')
@@ -148,6 +152,19 @@ def render_results(lib: Library, view: state.View, result: SearchResult) -> None
             _render_hit(lib, i, hit, documents.get(hit.path, {}))
     if total > len(result.results):
         st.button(f"Zobrazit další výsledky ({total - len(result.results)})", on_click=state.more_results)
+
+
+def _active_filters(view: state.View) -> list[str]:
+    request = view.request
+    parts = []
+    for attr, facet, name in (("topics", "topics", "téma"), ("professions", "professions", "profese"),
+                              ("types", "doc_types", "typ")):
+        values = getattr(request, attr)
+        if values:
+            parts.append(f"{name} " + " nebo ".join(tax_label(facet, v) for v in values))
+    if request.year_from is not None:
+        parts.append(f"roky {request.year_from}–{request.year_to}")
+    return parts
 
 
 def _render_hit(lib: Library, i: int, hit, entry: dict) -> None:
@@ -161,14 +178,15 @@ def _render_hit(lib: Library, i: int, hit, entry: dict) -> None:
             profession_labels=[tax_label("professions", p) for p in hit.professions],
             page_count=entry.get("pages") or 0,
         ))
-        best_page = next((p.page for p in hit.page_hits if p.page), 0)
+        pages, page_hits = visible_hits(hit)
+        best_page = next((p.page for p in page_hits if p.page), 0)
         cols = st.columns([1.2, 1.2, 1.4, 2], vertical_alignment="center")
         cols[0].button("Detail", key=f"detail-{i}", on_click=state.open_doc, args=(hit.path,),
                        width="stretch")
         cols[1].button("Přidat do sady", key=f"add-{i}", on_click=add_to_collection,
                        args=(hit.path, [], hit.title), width="stretch",
                        help="Přidat celý dokument do Mé sady materiálů")
-        hit_pages = sorted({p for p in hit.pages if p > 0})[:20]
+        hit_pages = sorted({p for p in pages if p > 0})[:20]
         if hit_pages:
             cols[2].button(f"Přidat {pages_phrase(hit_pages)}", key=f"addp-{i}",
                            on_click=add_to_collection, args=(hit.path, hit_pages, hit.title),
@@ -204,6 +222,25 @@ def render_empty(lib: Library, view: state.View) -> None:
     st.button("Zpět na úvodní stránku", key="home-from-empty", on_click=state.go_home)
 
 
+def render_first_build() -> None:
+    """After the index was built on first start: what happened, once, on the home page."""
+    report = st.session_state.get(FIRST_BUILD)
+    if not report:
+        return
+    skipped = report.get("skipped") or []
+    text = ("Knihovna je připravená: "
+            f"{count_phrase(report.get('documents', 0), 'dokument', 'dokumenty', 'dokumentů')} "
+            f"zaindexováno za {seconds(report.get('seconds', 0))} s.")
+    if skipped:
+        text += " " + count_phrase(len(skipped), "soubor byl přeskočen", "soubory byly přeskočeny",
+                                   "souborů bylo přeskočeno") + "."
+    st.success(text)
+    if skipped:
+        with st.expander("Přeskočené soubory a proč"):
+            st.html('<ul class="kb-list">' + "".join(
+                f"<li><b>{esc(s.get('path'))}</b>: {esc(s.get('reason'))}</li>" for s in skipped) + "</ul>")
+
+
 def render_query_error(message: str) -> None:
     st.error(html_message(message))
     st.html('<ul class="kb-list">' + "".join(f"<li>{esc(t)}</li>" for t in TIPS) + "</ul>")
@@ -217,6 +254,7 @@ def render(lib: Library, view: state.View) -> None:
     ov = overview(lib.documents())
     request = view.request
     if not has_criteria(request):
+        render_first_build()
         render_filters(lib, view, {"topics": ov.topics, "professions": ov.professions,
                                    "types": ov.types}, ov)
         render_home(lib, ov)

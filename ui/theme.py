@@ -39,6 +39,19 @@ CSS = """
 .kb-list { margin: 0.2rem 0 0.5rem 1.1rem; padding: 0; font-size: 0.92rem; }
 .kb-list li { margin: 0.1rem 0; overflow-wrap: anywhere; }
 .kb-muted { color: #4a5568; font-size: 0.9rem; }
+/* Streamlit's own English texts: hidden or replaced by Czech (everything the user sees is Czech) */
+[data-testid="InputInstructions"] { display: none; }
+[data-testid="stMainMenu"] { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "Vybrat soubor"; font-size: 0.875rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "nebo sem soubor přetáhněte"; font-size: 0.8rem; }
+/* result cards: title, meta, chips and snippets closer together */
+.st-key-results [data-testid="stVerticalBlock"], .st-key-home [data-testid="stVerticalBlock"],
+.st-key-similar [data-testid="stVerticalBlock"] { gap: 0.45rem; }
+.kb-filters { font-size: 0.9rem; color: #2d3748; margin: -0.3rem 0 0.4rem 0; }
 /* a result's title is a button: make it read as a heading link */
 .st-key-results button[kind="tertiary"] p, .st-key-home button[kind="tertiary"] p,
 .st-key-similar button[kind="tertiary"] p { font-size: 1.08rem; font-weight: 600; text-align: left; }
