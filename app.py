@@ -49,8 +49,12 @@ def _library() -> Library | None:
     cfg = settings()
     try:
         return open_library(cfg)
-    except IndexMissing:
-        pass
+    except IndexMissing as e:
+        if getattr(cfg, "read_only", False):
+            st.title("Metodiky sociální práce")
+            st.error(html_message(f"{e} Aplikace běží jen pro čtení (KB_READ_ONLY), index musí "
+                                  "vytvořit správce příkazem kb index."))
+            return None
     st.title("Metodiky sociální práce")
     st.info("Knihovna se připravuje: dokumenty se čtou a indexují. Při prvním spuštění to chvíli trvá.")
     report = admin_page.run_reindex(None, cfg)

@@ -4,21 +4,22 @@ Search groups pages into documents, so it needs the score of every matching page
 not only the top ones. Whoosh computes those with a tree of matcher objects, several
 Python calls per posting and field; at 20,000 pages a common word ("OSPOD", "dítě")
 matches nearly every page and costs a few hundred milliseconds per query. Here each
-term's postings are read once per index generation into two arrays (page numbers and
-BM25F scores, the same formula and statistics as Whoosh's BM25F), and queries combine
-those arrays: Or adds the scores, And keeps the pages in all parts and adds, a boost
-multiplies. Query types without such a rule (phrases, ranges) are scored by Whoosh
-itself and their result is kept the same way, so the scores equal Whoosh's (up to the
-order of float additions) for every query.
+term's postings are read once per index generation into arrays (page numbers and
+BM25F scores, the same formula and statistics as Whoosh's BM25F), and a query is
+evaluated over whole arrays with numpy: Or adds the scores, And keeps the pages that
+match every part and adds, a boost multiplies. Query types without such a rule
+(phrases, ranges) are scored by Whoosh itself and their result is kept the same way,
+so the scores equal Whoosh's (up to the order of float additions) for every query.
 
-The arrays are bounded (MAX_POSTINGS in total, least recently used dropped first): a
-posting costs 12 bytes, so the cache stays within a few tens of MB.
+A result is a pair of dense arrays over all page numbers (Whoosh docnums): the scores
+and a mask of the matching pages. The cached postings are bounded (MAX_POSTINGS in
+total, least recently used dropped first; 12 bytes a posting).
 """
 from __future__ import annotations
 
-from array import array
 from collections import OrderedDict
 
+import numpy as np
 from whoosh import query as Q
 from whoosh.scoring import BM25F
 
@@ -26,63 +27,65 @@ MAX_POSTINGS = 3_000_000
 
 
 class PageScorer:
-    """Scores and matching page numbers (Whoosh docnums) for one open searcher."""
+    """Scores and matching pages for the queries of one open searcher."""
 
     def __init__(self, searcher, max_postings: int = MAX_POSTINGS):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.schema = searcher.schema
+        self.size = self.reader.doc_count_all()
         weighting = searcher.weighting
         self.bm25f = weighting if type(weighting) is BM25F else None
         self.max_postings = max_postings
         self._cache: OrderedDict = OrderedDict()  # query -> (docnums, scores or None)
-        self._size = 0
-        self._lengths: dict[str, array] = {}
-        self._all: array | None = None
+        self._cached_postings = 0
+        self._lengths: dict[str, np.ndarray] = {}
+        self._alive: np.ndarray | None = None
 
     # ------------------------------------------------------------ public
 
-    def scores(self, q: Q.Query) -> dict[int, float]:
-        """docnum -> score of every page that `q` matches."""
-        if isinstance(q, (Q.Or, Q.And)) and self._plain_compound(q) and q.subqueries:
-            parts = [self.scores(sub) for sub in q.subqueries]
-            combined = _union(parts) if isinstance(q, Q.Or) else _intersection(parts)
-        elif isinstance(q, Q.Every) and not q.fieldname:
-            return dict.fromkeys(self._all_docnums(), float(q.boost))  # as Whoosh: the boost
-        else:
-            ids, values = self._scored_leaf(q)
-            return dict(zip(ids, values))
-        if q.boost != 1.0:
-            combined = {d: s * q.boost for d, s in combined.items()}
-        return combined
-
-    def docnums(self, q: Q.Query) -> set[int]:
-        """The pages that `q` matches (no scoring)."""
-        if isinstance(q, (Q.Or, Q.And)) and self._plain_compound(q) and q.subqueries:
-            parts = [self.docnums(sub) for sub in q.subqueries]
+    def evaluate(self, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, mask) over all pages: the score of each page and whether `q` matches it."""
+        if isinstance(q, (Q.Or, Q.And)) and _plain_compound(q):
+            parts = [self.evaluate(sub) for sub in q.subqueries]
+            scores = np.sum([s for s, _ in parts], axis=0)
             if isinstance(q, Q.Or):
-                return set().union(*parts)
-            parts.sort(key=len)
-            return parts[0].intersection(*parts[1:])
+                mask = np.logical_or.reduce([m for _, m in parts])
+            else:
+                mask = np.logical_and.reduce([m for _, m in parts])
+                scores[~mask] = 0.0
+            if q.boost != 1.0:
+                scores *= q.boost
+            return scores, mask
         if isinstance(q, Q.Every) and not q.fieldname:
-            return set(self._all_docnums())
-        if isinstance(q, Q.Term):
-            return set(self._term_ids(q))
-        return set(self._scored_leaf(q)[0])
+            mask = self._alive_mask()
+            return mask * float(q.boost), mask.copy()  # Whoosh scores every page with the boost
+        docnums, values = self._scored_leaf(q)
+        scores = np.zeros(self.size)
+        scores[docnums] = values
+        mask = np.zeros(self.size, dtype=bool)
+        mask[docnums] = True
+        return scores, mask
+
+    def mask(self, q: Q.Query) -> np.ndarray:
+        """The pages that `q` matches (no scoring)."""
+        if isinstance(q, (Q.Or, Q.And)) and _plain_compound(q):
+            parts = [self.mask(sub) for sub in q.subqueries]
+            return (np.logical_or if isinstance(q, Q.Or) else np.logical_and).reduce(parts)
+        if isinstance(q, Q.Every) and not q.fieldname:
+            return self._alive_mask().copy()
+        mask = np.zeros(self.size, dtype=bool)
+        mask[self._term_docnums(q) if isinstance(q, Q.Term) else self._scored_leaf(q)[0]] = True
+        return mask
 
     # ------------------------------------------------------------ leaves
 
-    @staticmethod
-    def _plain_compound(q) -> bool:
-        # Or with minmatch or coordination scaling scores differently: Whoosh does it
-        return not getattr(q, "minmatch", 0) and not getattr(q, "scale", None)
-
     def _remember(self, key, value):
         self._cache[key] = value
-        self._size += len(value[0])
-        while self._size > self.max_postings and len(self._cache) > 1:
-            _, (ids, _) = self._cache.popitem(last=False)
-            self._size -= len(ids)
+        self._cached_postings += len(value[0])
+        while self._cached_postings > self.max_postings and len(self._cache) > 1:
+            _, (docnums, _) = self._cache.popitem(last=False)
+            self._cached_postings -= len(docnums)
         return value
 
     def _cached(self, key):
@@ -91,92 +94,77 @@ class PageScorer:
             self._cache.move_to_end(key)
         return value
 
-    def _term_ids(self, q: Q.Term) -> array:
-        key = ("ids", q.fieldname, q.text)
+    def _term_docnums(self, q: Q.Term) -> np.ndarray:
+        key = ("docnums", q.fieldname, q.text)
         hit = self._cached(q) or self._cached(key)
         if hit is not None:
             return hit[0]
         return self._remember(key, (self._postings(q.fieldname, q.text)[0], None))[0]
 
-    def _scored_leaf(self, q: Q.Query) -> tuple[array, array]:
+    def _scored_leaf(self, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
         hit = self._cached(q)
         if hit is not None:
             return hit
         if isinstance(q, Q.Term) and self._bm25f_field(q.fieldname):
-            ids, values = self._term_scores(q)
+            value = self._term_scores(q)
         else:  # Whoosh scores it (phrases, ranges, anything new)
             items = sorted(self.searcher.search(q, limit=None).items())
-            ids = array("i", (d for d, _ in items))
-            values = array("d", (s for _, s in items))
-        return self._remember(q, (ids, values))
+            value = (np.array([d for d, _ in items], dtype=np.int64),
+                     np.array([s for _, s in items], dtype=np.float64))
+        return self._remember(q, value)
 
     def _bm25f_field(self, fieldname: str) -> bool:
         return self.bm25f is not None and fieldname in self.schema and self.schema[fieldname].scorable
 
-    def _postings(self, fieldname: str, text) -> tuple[array, array]:
-        ids, weights = array("i"), array("d")
-        if fieldname not in self.schema:
-            return ids, weights
-        try:
-            btext = self.schema[fieldname].to_bytes(text)
-        except ValueError:
-            return ids, weights
-        if (fieldname, btext) not in self.reader:
-            return ids, weights
-        m = self.reader.postings(fieldname, btext)  # deleted pages are filtered out
-        while m.is_active():
-            ids.append(m.id())
-            weights.append(m.weight())
-            m.next()
-        return ids, weights
+    def _postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
+        docnums: list[int] = []
+        weights: list[float] = []
+        if fieldname in self.schema:
+            try:
+                btext = self.schema[fieldname].to_bytes(text)
+            except ValueError:
+                btext = None
+            if btext is not None and (fieldname, btext) in self.reader:
+                m = self.reader.postings(fieldname, btext)  # deleted pages are filtered out
+                while m.is_active():
+                    docnums.append(m.id())
+                    weights.append(m.weight())
+                    m.next()
+        return np.array(docnums, dtype=np.int64), np.array(weights, dtype=np.float64)
 
-    def _term_scores(self, q: Q.Term) -> tuple[array, array]:
+    def _term_scores(self, q: Q.Term) -> tuple[np.ndarray, np.ndarray]:
         """BM25F exactly as whoosh.scoring.BM25FScorer computes it."""
-        ids, weights = self._postings(q.fieldname, q.text)
-        if not ids:
-            return ids, weights
+        docnums, tf = self._postings(q.fieldname, q.text)
+        if not len(docnums):
+            return docnums, tf
         field = q.fieldname
         w = self.bm25f
         B = w._field_B.get(field, w.B)
         K1 = w.K1
         idf = self.searcher.idf(field, q.text)
         avgfl = self.searcher.avg_field_length(field) or 1
-        lengths = self._field_lengths(field)
-        boost = q.boost
-        values = array("d", (
-            idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths[d] / avgfl))) * boost
-            for d, tf in zip(ids, weights)
-        ))
-        return ids, values
+        fl = self._field_lengths(field)[docnums]
+        scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+        if q.boost != 1.0:
+            scores *= q.boost
+        return docnums, scores
 
-    def _field_lengths(self, field: str) -> array:
+    def _field_lengths(self, field: str) -> np.ndarray:
         lengths = self._lengths.get(field)
         if lengths is None:
             # (an empty field reads as None; no posting ever points at one)
             length = self.reader.doc_field_length
-            lengths = array("d", (length(d, field, 1) or 1 for d in range(self.reader.doc_count_all())))
+            lengths = np.array([length(d, field, 1) or 1 for d in range(self.size)], dtype=np.float64)
             self._lengths[field] = lengths
         return lengths
 
-    def _all_docnums(self) -> array:
-        if self._all is None:
-            self._all = array("i", self.reader.all_doc_ids())
-        return self._all
+    def _alive_mask(self) -> np.ndarray:
+        if self._alive is None:
+            self._alive = np.zeros(self.size, dtype=bool)
+            self._alive[list(self.reader.all_doc_ids())] = True
+        return self._alive
 
 
-def _union(parts: list[dict[int, float]]) -> dict[int, float]:
-    parts = sorted(parts, key=len, reverse=True)
-    combined = dict(parts[0])
-    get = combined.get
-    for part in parts[1:]:
-        for d, s in part.items():
-            combined[d] = get(d, 0.0) + s
-    return combined
-
-
-def _intersection(parts: list[dict[int, float]]) -> dict[int, float]:
-    parts = sorted(parts, key=len)
-    combined = parts[0]
-    for part in parts[1:]:
-        combined = {d: s + part[d] for d, s in combined.items() if d in part}
-    return combined
+def _plain_compound(q) -> bool:
+    # An Or with minmatch or coordination scaling scores differently: Whoosh does it
+    return bool(q.subqueries) and not getattr(q, "minmatch", 0) and not getattr(q, "scale", None)

@@ -406,9 +406,10 @@ def run_index(
     report = RunReport()
     with kb_index.writer_lock(index_dir, wait=settings.wait_for_lock):
         old = _load_live_manifest(index_dir)
-        rebuild = bool(old) and old.get("version") != kb_index.INDEX_VERSION
+        damaged = not old and kb_index.current_generation(index_dir) is not None
+        rebuild = damaged or (bool(old) and old.get("version") != kb_index.INDEX_VERSION)
         if rebuild:
-            old = {}  # a new schema: rewrite every document (text comes from the cache)
+            old = {}  # a new schema or a damaged manifest: rewrite every document (from the cache)
         taxonomy = load_taxonomy()
         fingerprint = taxonomy_fingerprint(taxonomy)
         retag_all = old.get("taxonomy") != fingerprint

@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
 from whoosh import query as Q
 from whoosh.scoring import BM25F
 
@@ -273,6 +275,7 @@ CONTENTS_MIN_LINES = 4
 _ENDS_WITH_NUMBER = re.compile(r"\d[\s)]*?(?:[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|\Z)")  # str.splitlines ends
 
 
+@lru_cache(maxsize=2048)  # a property of the page; search asks it of the same pages again
 def is_contents_page(text: str) -> bool:
     """True for a page that is (mostly) a table of contents: several lines ending in a
     page reference."""
@@ -301,7 +304,11 @@ def make_snippet(text: str, highlight_terms: set[str], width: int = SNIPPET_CHAR
                  ) -> tuple[str, list[tuple[int, int]]]:
     """A plain-text window of `text` around the densest cluster of matched words, and the
     character offsets of those words in the window (original spelling, as written)."""
-    text = " ".join(text.split())
+    flat = text.replace("\n", " ")  # extracted pages: single spaces within lines
+    if flat.isprintable() and "  " not in flat and flat[:1] != " " and flat[-1:] != " ":
+        text = flat  # (no other whitespace, no runs: what split/join would give, 10x cheaper)
+    else:
+        text = " ".join(text.split())
     if not text:
         return "", []
     spans = highlight_spans(text, highlight_terms)
@@ -344,6 +351,7 @@ class WhooshBackend:
         self.searcher = self.ix.searcher(weighting=BM25F())
         self._pages = PageScorer(self.searcher)  # Whoosh's page scores, from cached postings
         self._columns: dict = {}
+        self._docs: tuple[np.ndarray, list[str]] | None = None
 
     def close(self) -> None:
         self.searcher.close()
@@ -391,40 +399,43 @@ class WhooshBackend:
 
     def _group(self, clauses: list[Q.Query], filter_q: Q.Query | None) -> dict[str, dict]:
         """Documents in which every clause matches (on any of its pages), with their
-        matching pages scored. A page that matches more of the words scores higher."""
-        allowed: set[str] | None = None
-        paths = self._column("path")
-        clause_pages: list[set[int]] = []  # docnums of the pages each clause matches
-        if len(clauses) > 1:
-            for clause in clauses:
-                clause_pages.append(self._pages.docnums(clause))
-                found = {paths[docnum] for docnum in clause_pages[-1]}
-                allowed = found if allowed is None else allowed & found
-                if not allowed:
-                    return {}
+        matching pages scored. A page that matches more of the words scores higher.
+
+        Works on arrays over all pages (kb/page_scores.py): at 20,000 pages a common
+        word matches nearly all of them, and Python only visits each matching document."""
+        doc_of, doc_paths = self._doc_index()
+        clause_masks = [self._pages.mask(clause) for clause in clauses] if len(clauses) > 1 else []
+        allowed = None  # the documents in which every clause matches
+        for clause_mask in clause_masks:
+            found = np.zeros(len(doc_paths), dtype=bool)
+            found[doc_of[clause_mask]] = True
+            allowed = found if allowed is None else allowed & found
+            if not allowed.any():
+                return {}
         scoring = clauses[0] if len(clauses) == 1 else Q.Or(clauses)
-        hits = self._pages.scores(scoring)
+        scores, mask = self._pages.evaluate(scoring)
         if filter_q is not None:
-            keep = self._pages.docnums(filter_q)
-            hits = {d: s for d, s in hits.items() if d in keep}
-        # how many clauses each page matches (Counter counts in C: ~1 ms for 20,000 pages)
-        coverage = Counter(chain.from_iterable(clause_pages)) if clause_pages else None
-        pages_of: dict[str, list[tuple[float, int]]] = {}
-        for docnum, score in hits.items():  # every matching page: keep this loop lean
-            path = paths[docnum]
-            if allowed is None or path in allowed:
-                if coverage is not None:  # BM25 alone lets many hits of one word outweigh a page with all
-                    score *= (coverage[docnum] / len(clause_pages)) ** 2
-                pages = pages_of.get(path)
-                if pages is None:
-                    pages = pages_of[path] = []
-                pages.append((score, docnum))
+            mask &= self._pages.mask(filter_q)
+        if allowed is not None:
+            mask &= allowed[doc_of]
+        if clause_masks:  # BM25 alone lets many hits of one word outweigh a page with all
+            scores = scores * (np.sum(clause_masks, axis=0) / len(clause_masks)) ** 2
+        docnums = np.flatnonzero(mask)
+        if not len(docnums):
+            return {}
+        page_scores, docs = scores[docnums], doc_of[docnums]
+        order = np.lexsort((docnums, -page_scores, docs))  # per document: best first, ties by docnum
+        docs = docs[order].tolist()
+        score_list, docnum_list = page_scores[order].tolist(), docnums[order].tolist()
         grouped: dict[str, dict] = {}
-        for path, pages in pages_of.items():
-            pages.sort(key=_DOCNUM)  # then a stable sort by score: best first, ties by docnum
-            pages.sort(key=_SCORE, reverse=True)
-            grouped[path] = {"pages": pages,
-                             "score": sum(score * PAGE_DECAY**i for i, (score, _) in enumerate(pages[:10]))}
+        start = 0
+        for end in [*np.flatnonzero(np.diff(docs)).tolist(), len(docs) - 1]:
+            top = score_list[start:min(end + 1, start + 10)]
+            grouped[doc_paths[docs[start]]] = {
+                "pages": list(zip(score_list[start:end + 1], docnum_list[start:end + 1], strict=True)),
+                "score": sum(score * PAGE_DECAY**i for i, score in enumerate(top)),
+            }
+            start = end + 1
         return grouped
 
     def _column(self, name: str):
@@ -434,9 +445,19 @@ class WhooshBackend:
             self._columns[name] = list(self.searcher.reader().column_reader(name))
         return self._columns[name]
 
+    def _doc_index(self) -> tuple[np.ndarray, list[str]]:
+        """(document number of each page, path of each document number), made once."""
+        if self._docs is None:
+            numbers: dict[str, int] = {}
+            paths = self._column("path")
+            doc_of = np.fromiter((numbers.setdefault(p, len(numbers)) for p in paths), dtype=np.int64,
+                                 count=len(paths))
+            self._docs = (doc_of, list(numbers))
+        return self._docs
+
     def _matching_paths(self, q: Q.Query) -> set[str]:
-        paths = self._column("path")
-        return {paths[docnum] for docnum in self._pages.docnums(q)}
+        doc_of, doc_paths = self._doc_index()
+        return {doc_paths[d] for d in np.unique(doc_of[self._pages.mask(q)]).tolist()}
 
     def _facets(self, grouped: dict[str, dict]) -> dict[str, dict[str, int]]:
         docs = self.manifest["documents"]

@@ -23,6 +23,9 @@ MIN_WORD_FREQ = 2  # a word written once in the corpus is as likely a typo as th
 TOP_TERMS = 60
 SIMILAR_LIMIT = 5
 TAG_WEIGHT = 0.35
+# A topic says more about a document than an audience: OSPOD reads most of the library.
+FACET_WEIGHTS = {"topics": 1.0, "professions": 0.4}
+PROPER_NOUN_SHARE = 0.8  # written with a capital this often: a name (town, organisation)
 
 
 @dataclass
@@ -42,6 +45,7 @@ class CorpusStats:
     vectors: dict[str, dict[str, float]]  # path -> stem -> normalised tf-idf weight
     stem_surface: dict[str, str]  # stem -> most frequent written form
     tags: dict[str, set[tuple[str, str]]]  # path -> {(facet, id)}
+    tag_weights: dict[tuple[str, str], float] = field(default_factory=dict)  # rarer tags weigh more
 
 
 def _tags(entry: dict) -> set[tuple[str, str]]:
@@ -56,7 +60,10 @@ def build_stats(backend) -> CorpusStats:
     written: dict[str, Counter] = defaultdict(Counter)  # folded -> written forms
     doc_stems: dict[str, Counter] = {}
     stem_forms: dict[str, Counter] = defaultdict(Counter)
+    capitalised: Counter = Counter()  # mid-sentence occurrences with a capital: names
+    mid_sentence: Counter = Counter()
     tags = {}
+    per_doc: dict[str, Counter] = {}
     for entry in backend.documents():
         path = entry["path"]
         tags[path] = _tags(entry)
@@ -64,12 +71,22 @@ def build_stats(backend) -> CorpusStats:
         texts = [entry.get("title") or ""]
         texts += [r.get("content", "") for r in backend.page_texts(path)]
         for text in texts:
-            counts.update(w.lower() for w in WORD.findall(text))
+            for match in WORD.finditer(text):
+                word = match.group()
+                lower = word.lower()
+                counts[lower] += 1
+                if _mid_sentence(text, match.start()):
+                    mid_sentence[lower] += 1
+                    if word[0].isupper() and not word.isupper():
+                        capitalised[lower] += 1
+        per_doc[path] = counts
+    names = {w for w, n in capitalised.items() if n >= PROPER_NOUN_SHARE * mid_sentence[w] and n >= 2}
+    for path, counts in per_doc.items():
         stems: Counter = Counter()
         for word, n in counts.items():
             folded = fold(word)
             written[folded][word] += n
-            if folded in FOLDED_STOPWORDS:
+            if folded in FOLDED_STOPWORDS or word in names:
                 continue
             key = stem(folded)
             stems[key] += n
@@ -91,7 +108,23 @@ def build_stats(backend) -> CorpusStats:
         vectors=_tfidf(doc_stems),
         stem_surface={k: forms.most_common(1)[0][0] for k, forms in stem_forms.items()},
         tags=tags,
+        tag_weights=_tag_weights(tags),
     )
+
+
+def _mid_sentence(text: str, start: int) -> bool:
+    """True when the word at `start` follows a word or comma on the same line (so a
+    capital letter there marks a name, not the start of a sentence or heading)."""
+    before = text[max(0, start - 3):start].rstrip(" ")
+    return bool(before) and before[-1] not in ".!?:;\n\r•-–—\"„“(" and not before[-1].isdigit()
+
+
+def _tag_weights(tags: dict[str, set[tuple[str, str]]]) -> dict[tuple[str, str], float]:
+    """Facet weight x inverse document frequency: sharing a rare topic means more than
+    sharing the audience most documents have."""
+    n_docs = max(1, len(tags))
+    df: Counter = Counter(t for doc_tags in tags.values() for t in doc_tags)
+    return {t: FACET_WEIGHTS.get(t[0], 0.5) * math.log(1 + n_docs / n) for t, n in df.items()}
 
 
 def _tfidf(doc_stems: dict[str, Counter]) -> dict[str, dict[str, float]]:
@@ -201,7 +234,8 @@ def did_you_mean(backend, stats: CorpusStats, request) -> str | None:
 
 
 def similar_documents(stats: CorpusStats, path: str, limit: int = SIMILAR_LIMIT) -> list[Similar]:
-    """Documents most like `path`: cosine of tf-idf vectors plus shared tags (Jaccard)."""
+    """Documents most like `path`: cosine of tf-idf vectors plus shared tags (a weighted
+    Jaccard: rare tags and topics count more than common audiences)."""
     mine = stats.vectors.get(path)
     if mine is None:
         return []
@@ -214,15 +248,17 @@ def similar_documents(stats: CorpusStats, path: str, limit: int = SIMILAR_LIMIT)
         cosine = sum(mine[k] * vector[k] for k in shared)
         other_tags = stats.tags.get(other, set())
         union = my_tags | other_tags
-        jaccard = len(my_tags & other_tags) / len(union) if union else 0.0
-        score = (1 - TAG_WEIGHT) * cosine + TAG_WEIGHT * jaccard
+        weight = stats.tag_weights
+        overlap = (sum(weight.get(t, 1.0) for t in my_tags & other_tags)
+                   / sum(weight.get(t, 1.0) for t in union)) if union else 0.0
+        score = (1 - TAG_WEIGHT) * cosine + TAG_WEIGHT * overlap
         if score <= 0.02:
             continue
         words = sorted(shared, key=lambda k: -(mine[k] * vector[k]))[:5]
         found.append(Similar(
             path=other,
             score=round(score, 4),
-            shared_tags=sorted(my_tags & other_tags),
+            shared_tags=sorted(my_tags & other_tags, key=lambda t: (t[0] != "topics", t)),
             shared_words=[stats.stem_surface.get(k, k) for k in words],
         ))
     found.sort(key=lambda s: (-s.score, s.path))

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import io
 import re
-from html.parser import HTMLParser
 import shutil
 import zipfile
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from app_corpus import (
     BROKEN,
     HOSTILE,
@@ -22,6 +20,8 @@ from app_corpus import (
     XSS_QUERY,
     build_app_corpus,
 )
+from streamlit.testing.v1 import AppTest
+
 from kb.collections import Collection, Item, export_zip
 from kb.pipeline import run_index
 
@@ -252,9 +252,20 @@ def test_bad_query_gets_a_czech_message_not_a_traceback(env):
     assert any("uvozovk" in e.value for e in at.error)
 
 
-def test_next_page_of_results(env):
+def test_type_filter_alone_lists_documents_of_that_type(env):
     at = open_app({"type": "metodika"})
-    assert len(result_titles(at)) == 2
+    assert sorted(result_titles(at)) == ["Domácí násilí a spolupráce s policií",
+                                         "Kyberšikana ve škole — metodický pokyn"]
+
+
+def test_more_results_button_shows_the_next_page(env, monkeypatch):
+    monkeypatch.setattr("ui.state.PAGE_SIZE", 2)
+    at = open_app({"q": "kyberšikana"})
+    shown = result_titles(at)
+    assert len(shown) == 2
+    more = button(at, "Zobrazit další výsledky", start=True)
+    more.click().run()
+    assert len(result_titles(at)) > 2 and result_titles(at)[:2] == shown
 
 
 # ---------------------------------------------------------------- detail
@@ -337,6 +348,21 @@ def test_collection_survives_a_reload_through_the_url(env):
     assert "Kyberšikana ve škole — metodický pokyn" in page_html(again)
 
 
+def test_collection_file_can_be_loaded_again(env):
+    saved = Collection(name="Kurz OSPOD")
+    saved.add(KYBER, [2], note="Na úvod")
+    saved.items.append(Item(path="../../etc/passwd"))
+    at = open_app({"view": "sada"})
+    at.file_uploader(key="load-collection").set_value(
+        ("sada-materialu.json", saved.to_json(), "application/json"))
+    at.run()
+    loaded = at.session_state["collection"]
+    assert loaded.paths() == [KYBER] and loaded.items[0].note == "Na úvod"
+    assert loaded.name == "Kurz OSPOD"
+    assert any("Sada načtena" in unescape(s.value) for s in at.success)
+    assert any("mimo knihovnu" in unescape(w.value) for w in at.warning)
+
+
 def test_broken_collection_link_is_reported(env):
     at = open_app({"sada": "1.nesmysl", "view": "sada"})
     assert any("odkaz" in e.value for e in at.error)
@@ -390,7 +416,7 @@ def test_upload_saves_safely_indexes_and_refuses_overwrite_without_consent(fresh
     assert saved.read_bytes() == pdf.read_bytes()
     assert "title: Mediace v rodině" in saved.with_suffix(".yaml").read_text(encoding="utf-8")
     assert any("uložen jako mediace-v-rodine.pdf" in unescape(s.value) for s in at.success)
-    assert any("Indexace hotová" in s.value for s in at.success)
+    assert any("indexace hotová" in s.value for s in at.success)
     assert not (corpus.parent.parent / "Mediace v rodině.pdf").exists()
 
     # the same name again: nothing is overwritten until the user decides

@@ -22,8 +22,8 @@ from kb.collections import (
     format_pages,
     md_escape,
     parse_pages,
-    reading_list_markdown,
     prepare_export,
+    reading_list_markdown,
 )
 from kb.paths import UnsafePath, normalise_rel, resolve_in_corpus
 

@@ -9,8 +9,8 @@ import zipfile
 
 import pytest
 import yaml
-
 from builders import make_docx, make_pdf
+
 from kb.extract.sidecar import load_sidecar
 from kb.uploads import (
     SidecarFields,
@@ -59,7 +59,7 @@ def _zip(names: list[str]) -> bytes:
 def test_detect_type_reads_the_content(pdf_bytes, docx_bytes):
     assert detect_type(pdf_bytes) == "pdf"
     assert detect_type(docx_bytes) == "docx"
-    assert detect_type("Domácí násilí — postup.\n".encode("utf-8")) == "txt"
+    assert detect_type("Domácí násilí — postup.\n".encode()) == "txt"
     assert detect_type("Domácí násilí je vážný problém, řeší ho OSPOD.".encode("cp1250")) == "txt"
     assert detect_type("Domácí násilí".encode("utf-16")) == "txt"
     assert detect_type(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + bytes(range(256))) is None  # an .exe

@@ -19,7 +19,7 @@ import pytest
 from builders import make_docx, make_pdf
 from conftest import KB, PAGE_1, PAGE_2, PAGE_3
 
-ZOO_ENV = {"KB_FILE_TIMEOUT": "10", "KB_WORKER_MEMORY_MB": "512", "KB_MAX_FILE_MB": "4",
+ZOO_ENV = {"KB_FILE_TIMEOUT": "10", "KB_WORKER_MEMORY_MB": "300", "KB_MAX_FILE_MB": "4",
            "KB_WORKERS": "2", "KB_WAIT_FOR_LOCK": "0"}
 
 INDEXED, SKIPPED, EITHER, ABSENT = "indexed", "skipped", "indexed or skipped", "absent"

@@ -37,6 +37,10 @@ def render(lib: Library) -> None:
     report = st.session_state.get(LAST_REPORT)
     if report:
         render_report(report)
+    _render_skipped_now(lib)
+
+
+def _render_skipped_now(lib: Library) -> None:
     skipped = lib.skipped()
     if skipped:
         with st.expander(f"Soubory, které nejde zařadit ({len(skipped)})"):
@@ -164,7 +168,7 @@ def run_reindex(lib: Library | None, cfg=None) -> dict | None:
 
 def render_report(report: dict) -> None:
     st.success(
-        "Indexace hotová za {s} s: {i} nově zařazeno, {u} beze změny, {r} odebráno, {k} přeskočeno. "
+        "Poslední indexace hotová za {s} s: {i} nově zařazeno, {u} beze změny, {r} odebráno, {k} přeskočeno. "
         "V knihovně je {d}.".format(
             s=seconds(report.get("seconds", 0)), i=report.get("indexed", 0),
             u=report.get("unchanged", 0), r=report.get("removed", 0), k=len(report.get("skipped", [])),

@@ -6,7 +6,7 @@ import posixpath
 
 import streamlit as st
 
-from kb.browse import hit_in_document, highlight_spans, tag_evidence
+from kb.browse import highlight_spans, hit_in_document, tag_evidence
 from kb.errors import KbError
 from kb.paths import UnsafePath
 from kb.suggest import similar_documents

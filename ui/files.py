@@ -6,6 +6,11 @@ type, so the browser's own PDF viewer opens `…/x.pdf#page=7` at page 7. It doe
 follow links out of that folder, so a PDF is copied there on first use under its
 content hash (an unguessable name; no corpus path appears in the URL). The copy goes
 through kb.paths: only files inside the corpus are ever published.
+
+Why not embedded: st.iframe puts its frame in a sandbox, and Chromium refuses to run
+its PDF viewer in a sandboxed frame ("This page has been blocked by Chromium"); st.pdf
+needs the separate streamlit-pdf component and cannot open at a page. A link to the
+served file opens the browser's own viewer at `#page=N` (checked in headless Chromium).
 """
 from __future__ import annotations
 

@@ -48,7 +48,7 @@ def render_filters(lib: Library, view: state.View, counts: dict[str, dict[str, i
                    ov: Overview) -> None:
     sb = st.sidebar
     sb.subheader("Zúžit výsledky")
-    for url_name, key, facet, attr in state.FILTERS:
+    for _, key, facet, attr in state.FILTERS:
         selected = list(st.session_state.get(key) or [])
         facet_counts_ = counts.get(attr, {})
         options = [i for i in ids(facet) if facet_counts_.get(i) or i in selected]

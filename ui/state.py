@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from kb.collections import Collection, CollectionError
+from kb.collections import URL_SAFE_CHARS, Collection, CollectionError
 from kb.search import SearchRequest
 from kb.taxonomy import ids, label
 
@@ -130,7 +130,7 @@ def write_url() -> None:
     if ss.get(VIEW, "hledani") != "hledani":
         wanted["view"] = [ss[VIEW]]
     param = collection().to_param()
-    if param:
+    if param and len(param) <= URL_SAFE_CHARS:  # larger: the page asks to save it as a file
         wanted["sada"] = [param]
     present = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
     if present != wanted:

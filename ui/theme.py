@@ -42,6 +42,9 @@ CSS = """
 /* Streamlit's own English texts: hidden or replaced by Czech (everything the user sees is Czech) */
 [data-testid="InputInstructions"] { display: none; }
 [data-testid="stMainMenu"] { display: none; }
+/* the (empty) header strip must not swallow clicks on content scrolled under it */
+[data-testid="stHeader"], [data-testid="stToolbar"] { pointer-events: none; background: transparent; }
+[data-testid="stHeader"] button, [data-testid="stToolbar"] button { pointer-events: auto; }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
   content: "Vybrat soubor"; font-size: 0.875rem; }
