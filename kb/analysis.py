@@ -337,6 +337,7 @@ def tokens_with_offsets(text: str) -> list[tuple[str, int, int]]:
 _ACCENTED = "áäčďéěíĺľňóôöŕřšťúůüýž"
 _OTHER_LETTER = re.compile(f"[^\\W\\x00-\\x7f{_ACCENTED}]")
 _DIGIT_OR_AT = re.compile(r"[\d@]")
+_JOINERS = frozenset("./_@+-")  # characters that join words into identifiers and e-mails
 _WORD = re.compile(r"\w+")
 _VARIANTS: dict[str, str] = {}
 for _letter in _ACCENTED:
@@ -368,7 +369,7 @@ def _candidate_finder(wanted: frozenset[str]) -> re.Pattern | None:
     alternatives = "|".join(
         f"(?<={_letter_class(p[0])})" + "".join(_letter_class(c) for c in p[1:]) for p in ordered
     )
-    return re.compile(f"[{re.escape(first)}]" + r"(?<!\w.)(?:" + alternatives + ")")
+    return re.compile(f"[{re.escape(first)}]" + r"(?<!\w.)(?:" + alternatives + r")\w*")
 
 
 def highlight_spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
@@ -380,9 +381,8 @@ def highlight_spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
     EXCEPTIONS listed for t. A regex over the lowercased text, each letter matching its
     accented forms, finds such word starts at C speed; the space-delimited chunk around
     each is then tokenized as usual (a token never spans a space, so the chunk splits
-    as it does inside the whole text), or, when it holds no digit and no @ (so no
-    identifier), the word at the match is the token. Snippets call this for up to 100
-    pages per query."""
+    as it does inside the whole text), or, when nothing joins the word to its
+    neighbours, the word is the token. Snippets call this for up to 100 pages per query."""
     finder = _candidate_finder(frozenset(wanted)) if wanted else None
     lower = text.lower()
     if finder is None or len(lower) != len(text) or _OTHER_LETTER.search(lower):
@@ -390,8 +390,17 @@ def highlight_spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
     spans = []
     done, n = 0, len(text)
     for match in finder.finditer(lower):
-        at = match.start()
+        at, end = match.span()  # the whole word
         if at < done:
+            continue
+        after = text[end:end + 1]
+        if (at == 0 or text[at - 1] not in _JOINERS) and (
+                after not in _JOINERS or (after == "." and text[end + 1:end + 2] in ("", " "))):
+            # Nothing joins the word to its neighbours (a full stop ending a sentence
+            # does not): no identifier or e-mail can take it in, the word is the token.
+            if word_term(text[at:end]) in wanted:
+                spans.append((at, end))
+            done = end
             continue
         # The chunk between two spaces (any whitespace would do: tokenizing restarts
         # cleanly after one; a chunk with newlines inside is just longer).

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from kb.search import DocumentHit, SearchRequest
 from kb.taxonomy import ids
 
+HIT_LOOKUP_LIMIT = 300
 FACETS = (("topics", "topics"), ("professions", "professions"), ("types", "doc_type"))
 # request attribute -> key in SearchResult.facets
 
@@ -85,8 +86,10 @@ def hit_in_document(backend, request: SearchRequest, path: str) -> DocumentHit |
     or None when the query does not match it."""
     if not (request.query or "").strip():
         return None
-    total = len(backend.documents())
-    result = backend.search(SearchRequest(query=request.query, limit=max(total, 1)))
+    # SearchRequest has no path filter yet, so the document is looked up among the best
+    # hits of the unfiltered query (a document ranked lower shows no hit pages).
+    limit = min(len(backend.documents()), HIT_LOOKUP_LIMIT) or 1
+    result = backend.search(SearchRequest(query=request.query, limit=limit))
     return next((hit for hit in result.results if hit.path == path), None)
 
 

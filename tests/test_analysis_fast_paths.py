@@ -17,6 +17,7 @@ TRICKY = [
     "Projekt CZ.03.2.63/0.0/0.0/16_063/0006543, § 6 zákona č. 359/1999 Sb., poradna@example.cz.",
     "Péče o dítě, pec; pěstouni, pěstounům; KYBERŠIKANA, kyberšikaně, kybersikanou.",
     "Straße, Ærø, Ελλάδα, İstanbul: cizí písmena vedou na přesnou cestu, i s\u00adměkkým dělením.",
+    "OSPOD. Sociálně-právní OSPOD/2024 x.ospod ospod.cz ospod- -ospod ospod+ jan.ospod@obec.cz OSPOD.",
 ]
 
 
@@ -32,7 +33,8 @@ def test_tokens_with_offsets_equal_the_analyzer():
 
 
 @pytest.mark.parametrize("query", ["děti péče", "otec", "domácí násilí", "dne dům", "pěstouni",
-                                   "OSPOD", "otčím", "kybersikana", "359/1999", "0006543", "§"])
+                                   "OSPOD", "otčím", "kybersikana", "359/1999", "0006543", "§",
+                                   "právní ospod"])
 def test_highlights_of_typed_queries_equal_the_analyzer(query: str):
     wanted = set(terms(query))
     for text in _texts():

@@ -142,7 +142,11 @@ def _render_export(lib: Library, collection: Collection, documents: dict[str, di
                    "nepřišli, uložte si ji jako soubor (Uložit sadu).")
     else:
         st.caption("Sada je uložená i v adrese stránky: záložka nebo zkopírovaný odkaz ji zachová.")
-    st.button("Vyprázdnit sadu", key="clear-collection", on_click=_clear, args=(collection,))
+    with st.popover("Vyprázdnit sadu"):
+        st.write("Odebrat ze sady všechny položky i s poznámkami? Pokud si ji chcete nechat, "
+                 "uložte ji nejdřív jako soubor.")
+        st.button("Ano, vyprázdnit", key="clear-collection", type="primary", on_click=_clear,
+                  args=(collection,))
 
 
 def _clear(collection: Collection) -> None:
