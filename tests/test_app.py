@@ -363,6 +363,16 @@ def test_collection_file_can_be_loaded_again(env):
     assert any("mimo knihovnu" in unescape(w.value) for w in at.warning)
 
 
+def test_emptying_the_collection_asks_first(env):
+    saved = Collection()
+    saved.add(KYBER)
+    at = open_app({"sada": saved.to_param(), "view": "sada"})
+    assert len(at.session_state["collection"]) == 1  # the popover only opens; nothing is lost
+    at.button(key="clear-collection").click().run()
+    assert len(at.session_state["collection"]) == 0
+    assert "sada" not in at.query_params
+
+
 def test_broken_collection_link_is_reported(env):
     at = open_app({"sada": "1.nesmysl", "view": "sada"})
     assert any("odkaz" in e.value for e in at.error)
