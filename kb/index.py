@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import gzip
 import json
 import os
@@ -246,6 +247,13 @@ def load_extracted(index_dir: Path, content_hash: str) -> Document | None:
 # ---------------------------------------------------------------- writing
 
 
+# Pages written into one Whoosh segment. Whoosh sorts a segment's postings in memory up
+# to `limitmb` (128 MB holds about 2,500 pages); past it, it pickles them all to disk and
+# merges them back at commit, which cost a third of the indexing time at 20,000 pages.
+# A run over many pages writes several segments instead (a search reads them together).
+SEGMENT_RECORDS = 2000
+
+
 def _codec() -> W3Codec:
     """Whoosh's codec without per-block length statistics: they only serve Whoosh's
     top-N pruning, which kb never uses (search scores every matching page,
@@ -274,14 +282,23 @@ def commit_generation(
         ix = whoosh_index.open_dir(str(partial))
         writer = ix.writer(limitmb=128, codec=_codec())
         try:
+            added = 0
             for document, entry in write:
                 writer.delete_by_term("path", document.path)
                 for record in page_records(document, entry):
                     writer.add_document(**record)
+                    added += 1
+                if added >= SEGMENT_RECORDS:  # one more segment, in the same unpublished generation
+                    writer.commit(merge=False)
+                    writer = None
+                    gc.collect()  # the finished writer's postings sit in reference cycles
+                    writer = ix.writer(limitmb=128, codec=_codec())
+                    added = 0
             for path in remove:  # after the writes: `remove` may depend on what they skipped
                 writer.delete_by_term("path", path)
         except BaseException:
-            writer.cancel()
+            if writer is not None:
+                writer.cancel()
             raise
         writer.commit()
         ix.close()

@@ -125,7 +125,10 @@ def test_killed_indexer_leaves_previous_index_answering(indexed, bigger_corpus: 
         (corpus / name).write_bytes((bigger_corpus / name).read_bytes())
     proc = subprocess.Popen([KB, "index", str(corpus), "--index", str(index_dir), "--json"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    time.sleep(1.0)
+    # Kill it once the new generation is being built (a fixed sleep raced a faster indexer).
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and not list(index_dir.glob("gen-*.partial")) and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert proc.poll() is None, "the indexer finished before the kill; make the corpus bigger"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
