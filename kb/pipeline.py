@@ -177,6 +177,9 @@ def _hash_file(source: SourceFile, settings: Settings) -> str | None:
 # ---------------------------------------------------------------- extraction workers
 
 
+WORKER_NICENESS = 10
+
+
 def _worker_init(memory_bytes: int, ocr_options: ocr.OcrOptions | None = None,
                  hard_stop_grace: float = 60.0) -> None:
     global _grace
@@ -185,6 +188,11 @@ def _worker_init(memory_bytes: int, ocr_options: ocr.OcrOptions | None = None,
     _grace = hard_stop_grace
     with contextlib.suppress(ValueError, OSError):  # a worker stopped by the kernel leaves no core file
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # Extraction is the cheaper stage (pdfium): the one Whoosh writer in the parent is what
+    # bounds indexing, so on a busy CPU it goes first (benchmarks/bench.py), and so does a
+    # search app on the same machine.
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
     threading.Thread(target=_watchdog, args=(hard_stop_grace,), daemon=True).start()
     ocr.configure(ocr_options)  # the OCR cache lives in this run's index directory
     if memory_bytes > 0:
