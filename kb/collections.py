@@ -385,14 +385,21 @@ def reading_list_markdown(collection: Collection, prepared: list[ExportEntry],
         cite = "".join(_md_run(text, style)
                        for text, style in citation_parts(export.entry, export.item.pages, today))
         lines.append(f"{number}. {cite}")
-        if export.item.note:
-            lines.append(f"   Poznámka: {md_escape(export.item.note)}")
-        if export.archive_name:
-            lines.append(f"   Soubor: {md_escape(export.archive_name)}")
-        elif export.problem:
-            lines.append(f"   Soubor nebyl přiložen: {md_escape(export.problem)}")
+        lines.extend(f"   {label}: {md_escape(value)}" for label, value in _details(export))
         lines.append("")
     return "\n".join(lines)
+
+
+def _details(export: ExportEntry) -> list[tuple[str, str]]:
+    """The lines under a citation in both reading lists: the note and the file."""
+    details = []
+    if export.item.note:
+        details.append(("Poznámka", export.item.note))
+    if export.archive_name:
+        details.append(("Soubor", export.archive_name))
+    elif export.problem:
+        details.append(("Soubor nebyl přiložen", export.problem))
+    return details
 
 
 def reading_list_docx(collection: Collection, prepared: list[ExportEntry],
@@ -410,15 +417,8 @@ def reading_list_docx(collection: Collection, prepared: list[ExportEntry],
         paragraph = document.add_paragraph(style="List Number")
         for text, style in citation_parts(export.entry, export.item.pages, today):
             paragraph.add_run(_xml_safe(text)).italic = style == "i"
-        details = []
-        if export.item.note:
-            details.append(f"Poznámka: {export.item.note}")
-        if export.archive_name:
-            details.append(f"Soubor: {export.archive_name}")
-        elif export.problem:
-            details.append(f"Soubor nebyl přiložen: {export.problem}")
-        for detail in details:
-            extra = document.add_paragraph(_xml_safe(detail))
+        for label, value in _details(export):
+            extra = document.add_paragraph(_xml_safe(f"{label}: {value}"))
             extra.paragraph_format.left_indent = Pt(18)
             extra.paragraph_format.space_after = Pt(2)
     buffer = io.BytesIO()
