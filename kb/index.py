@@ -29,6 +29,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from kb.analysis import ANALYZER_VERSION, czech_analyzer
+from kb.atomic import write_atomic as _write_atomic  # a module name the crash tests wrap
 from kb.errors import IndexLocked, IndexMissing, IndexOutdated, IndexWriteError
 from kb.model import Document
 
@@ -134,15 +135,6 @@ def _fsync_dir(path: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def _fsync_tree(path: Path) -> None:

@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from kb.atomic import write_atomic
 from kb.errors import ExtractionError, OcrUnavailable
 
 log = logging.getLogger(__name__)
@@ -262,8 +263,6 @@ def _cache_put(cache_dir: Path | None, key: str, text: str) -> None:
     path = _cache_file(cache_dir, key)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{key}.{os.getpid()}.tmp")  # workers may write at once
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomic(path, text.encode("utf-8"))
     except OSError as e:  # a read-only or full disk costs a second OCR later, nothing more
         log.warning("OCR cache not written (%s): %s", path, e)
