@@ -316,14 +316,20 @@ def test_zoo_second_run_does_not_retry_known_bad_files(zoo: dict):
     assert sorted(s["path"] for s in again["skipped"]) == sorted(s["path"] for s in zoo["result"]["skipped"])
 
 
-def test_zoo_summary(zoo: dict, capsys):
-    """Prints the outcome of every specimen (README "Spolehlivost" quotes the counts)."""
+def test_zoo_every_file_has_exactly_one_outcome(zoo: dict, capsys):
+    """Each specimen is indexed, skipped once with a reason, or (a folder link) not listed:
+    never two of these, never listed twice in the skip list. Prints the outcome of every
+    specimen (README "Spolehlivost" quotes the counts)."""
+    skipped = [s["path"] for s in zoo["result"]["skipped"]]
+    assert len(skipped) == len(set(skipped)), "a file is listed twice among the skipped"
+    assert not set(skipped) & zoo["listed"], "a file is both indexed and skipped"
     rows = [(s.path, *_outcome(zoo, s.path)) for s in ZOO]
+    counts = {kind: sum(r[1] == kind for r in rows) for kind in (INDEXED, SKIPPED, ABSENT)}
+    assert counts[ABSENT] == sum(s.expect == ABSENT for s in ZOO)
+    assert sum(counts.values()) == len(ZOO)
     with capsys.disabled():
-        print(f"\nzoo: {len(rows)} files, "
-              f"{sum(r[1] == INDEXED for r in rows)} indexed, {sum(r[1] == SKIPPED for r in rows)} skipped, "
-              f"{sum(r[1] == ABSENT for r in rows)} not listed (folder link); "
-              f"run {zoo['result']['seconds']} s")
+        print(f"\nzoo: {len(rows)} files, {counts[INDEXED]} indexed, {counts[SKIPPED]} skipped, "
+              f"{counts[ABSENT]} not listed (folder link); run {zoo['result']['seconds']} s")
         for path, outcome, reason in rows:
             print(f"  {outcome:8} {path}  {reason[:90]}")
 
