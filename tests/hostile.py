@@ -1,7 +1,7 @@
 """Hostile and broken files for the reliability tests, made from bytes by the tests
 themselves: hand-written PDFs (so each defect is exactly the one intended), zip bombs
 built from one pre-compressed block, YAML bombs. Also worker tasks that misbehave on
-purpose (tests/test_zoo.py passes them to kb.pipeline._extract_all; the spawned worker
+purpose (tests/test_zoo.py passes them to kb.workers.extract_all; the spawned worker
 imports this module by name, as tests/ is on its sys.path)."""
 from __future__ import annotations
 
@@ -279,19 +279,19 @@ MISBEHAVIOUR = {"zasekne": _blocked_forever, "spadne": _crash, "pamet": _hog_mem
 
 
 def misbehaving_task(path: str, rel: str, timeout: int):
-    """kb.pipeline.extract_in_worker, except that files whose name contains a key of
+    """kb.workers.extract_in_worker, except that files whose name contains a key of
     MISBEHAVIOUR make the extractor misbehave that way."""
-    from kb import pipeline
+    from kb import workers
 
     for key, behaviour in MISBEHAVIOUR.items():
         if key in rel:
-            original = pipeline.extract_bytes
-            pipeline.extract_bytes = behaviour
+            original = workers.extract_bytes
+            workers.extract_bytes = behaviour
             try:
-                return pipeline.extract_in_worker(path, rel, timeout)
+                return workers.extract_in_worker(path, rel, timeout)
             finally:
-                pipeline.extract_bytes = original
-    return pipeline.extract_in_worker(path, rel, timeout)
+                workers.extract_bytes = original
+    return workers.extract_in_worker(path, rel, timeout)
 
 
 def zip_names(data: bytes) -> list[str]:

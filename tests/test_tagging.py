@@ -346,7 +346,7 @@ def test_kb_show_unknown_path_is_a_clear_error(tagged_corpus: Path, tmp_path: Pa
 
 
 def test_a_taxonomy_change_retags_without_reextracting(tagged_corpus: Path, tmp_path: Path, monkeypatch):
-    from kb import pipeline
+    from kb import pipeline, workers
 
     index_dir = tmp_path / "ix"
     pipeline.run_index(tagged_corpus, index_dir, workers=1)
@@ -358,7 +358,7 @@ def test_a_taxonomy_change_retags_without_reextracting(tagged_corpus: Path, tmp_
         assert not sources, f"re-extracted {[s.rel for s in sources]}"
         return iter(())
 
-    monkeypatch.setattr(pipeline, "_extract_all", no_extraction)
+    monkeypatch.setattr(workers, "extract_all", no_extraction)
     report = pipeline.run_index(tagged_corpus, index_dir, workers=1)
     assert report.indexed == 2
     documents = {d["path"]: d for d in kb_json("list", "--index", index_dir)["documents"]}

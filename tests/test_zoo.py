@@ -390,14 +390,14 @@ def _sources(tmp_path: Path, names: list[str]):
 def test_a_crashing_hanging_or_greedy_worker_blames_only_its_own_file(tmp_path: Path, workers: int):
     """A worker killed by a crash in C code, one stuck where the alarm cannot reach it, and
     one that eats memory: each costs only its own file; no innocent file is blamed."""
-    from kb.pipeline import CRASH_REASON, _extract_all
     from kb.settings import Settings
+    from kb.workers import CRASH_REASON, extract_all
 
     names = [f"a{i:02d}.txt" for i in range(10)]
     names[2], names[5], names[7] = "b-spadne.txt", "c-zasekne.txt", "d-pamet.txt"
     settings = Settings(file_timeout=1, worker_memory_bytes=400 * 1024 * 1024)
     results = {s.rel: (status, value) for s, status, value in
-               _extract_all(_sources(tmp_path, names), settings, workers, task=hostile.misbehaving_task)}
+               extract_all(_sources(tmp_path, names), settings, workers, task=hostile.misbehaving_task)}
     assert set(results) == set(names)
     assert results["b-spadne.txt"] == ("skip", CRASH_REASON)
     assert results["c-zasekne.txt"] == ("skip", CRASH_REASON)
@@ -409,11 +409,11 @@ def test_a_crashing_hanging_or_greedy_worker_blames_only_its_own_file(tmp_path: 
 def test_c_code_that_never_lets_go_is_stopped_by_the_kernel(tmp_path: Path):
     """No Python code runs in that worker any more, not even the watchdog thread: the CPU
     time limit that the watchdog keeps just ahead of the alarm ends it."""
-    from kb.pipeline import CRASH_REASON, _extract_all
     from kb.settings import Settings
+    from kb.workers import CRASH_REASON, extract_all
 
     names = ["a1.txt", "b-drzi-zamek.txt", "a2.txt"]
-    results = {s.rel: (status, value) for s, status, value in _extract_all(
+    results = {s.rel: (status, value) for s, status, value in extract_all(
         _sources(tmp_path, names), Settings(file_timeout=1), 1, task=hostile.misbehaving_task)}
     assert results["b-drzi-zamek.txt"] == ("skip", CRASH_REASON)
     assert results["a1.txt"][0] == results["a2.txt"][0] == "ok"

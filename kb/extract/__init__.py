@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from kb import skip_reasons as reasons
 from kb.errors import ExtractionError
 from kb.extract import docx as docx_format
 from kb.extract import pdf as pdf_format
@@ -39,20 +40,18 @@ def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except PermissionError as e:
-        raise ExtractionError(
-            "Soubor nelze přečíst: chybí oprávnění. Požádejte správce o přístup k souboru."
-        ) from e
+        raise ExtractionError(reasons.NO_PERMISSION) from e
     except FileNotFoundError as e:
-        raise ExtractionError("Soubor zmizel během indexace. Spusťte indexaci znovu.") from e
+        raise ExtractionError(reasons.VANISHED) from e
     except OSError as e:
-        raise ExtractionError(f"Soubor nelze přečíst ({e.strerror}). Zkontrolujte disk a soubor.") from e
+        raise ExtractionError(reasons.read_failed(e.strerror)) from e
 
 
 def extract_bytes(data: bytes, suffix: str, rel_path: str) -> Document:
     """Extract a document from its bytes; `rel_path` is its path in the corpus."""
     suffix = suffix.lower()
     if not data:
-        raise ExtractionError("Soubor je prázdný (0 bajtů). Uložte ho znovu nebo ho odstraňte.")
+        raise ExtractionError(reasons.EMPTY)
     document = EXTRACTORS[suffix](data, rel_path)
     document.content_hash = content_hash(data)
     document.title = safe_text(document.title)
