@@ -6,12 +6,12 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from kb.extract import format_label
 from kb.taxonomy import label
 
 FACET_NAMES = {"topics": "Témata", "professions": "Profese"}
 SHOWN_KEYS = ("path", "title", "format", "pages", "sections", "year", "organization", "source_url",
               "summary", "ocr_pages", "doc_type", "topics", "professions", "evidence")
-FORMAT_NAMES = {"pdf": "PDF", "docx": "DOCX", "txt": "text", "md": "Markdown"}
 MAX_TERMS_SHOWN = 10
 
 
@@ -109,7 +109,7 @@ def human_lines(entry: dict) -> list[str]:
     data = describe(entry)
     evidence = data["evidence"]
     lines = [data["title"] or data["path"], ""]
-    fmt = FORMAT_NAMES.get(data["format"] or "", data["format"] or "?")
+    fmt = format_label(data["format"])
     size = f"{data['pages']} stran" if data.get("pages") else f"{data.get('sections') or 0} oddílů (bez stran)"
     lines.append(f"  soubor:      {data['path']} ({fmt}, {size})")
     type_evidence = evidence.get("doc_type") or {}

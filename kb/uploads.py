@@ -21,12 +21,12 @@ from pathlib import Path
 import yaml
 
 from kb.errors import KbError
+from kb.extract import format_label
 from kb.paths import UnsafePath, normalise_rel
 from kb.taxonomy import ids
 
 # content type -> file suffix written to the corpus
 SUFFIXES = {"pdf": ".pdf", "docx": ".docx", "txt": ".txt", "md": ".md"}
-TYPE_LABELS = {"pdf": "PDF", "docx": "DOCX (Word)", "txt": "text", "md": "text (Markdown)"}
 MAX_NAME_CHARS = 80
 TEXT_SNIFF_BYTES = 64 * 1024
 MAX_SIDECAR_TEXT = 500
@@ -108,7 +108,7 @@ def check_upload(data: bytes, filename: str, max_bytes: int) -> str:
     if kind == "txt" and claimed == ".md":
         kind = "md"
     if claimed in SUFFIXES.values() and SUFFIXES[kind] != claimed:
-        raise UploadError(f"Soubor má příponu {claimed}, ale obsahem je {TYPE_LABELS[kind]}. "
+        raise UploadError(f"Soubor má příponu {claimed}, ale obsahem je {format_label(kind)}. "
                           "Zkontrolujte, že jste vybrali správný soubor, případně ho přejmenujte.")
     return kind
 

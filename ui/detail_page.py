@@ -8,6 +8,7 @@ import streamlit as st
 
 from kb.browse import highlight_spans, hit_in_document, tag_evidence
 from kb.errors import KbError
+from kb.extract import format_label
 from kb.paths import UnsafePath
 from kb.suggest import similar_documents
 from kb.taxonomy import label as tax_label
@@ -26,8 +27,6 @@ from ui.html import (
     pages_phrase,
     visible_hits,
 )
-
-FORMATS = {"pdf": "PDF", "docx": "DOCX (Word)", "txt": "text", "md": "text (Markdown)"}
 
 
 def render(lib: Library, view: state.View) -> None:
@@ -61,7 +60,7 @@ def _render_head(entry: dict) -> None:
     if entry.get("organization"):
         rows.append(("Vydal", entry["organization"]))
     rows.append(("Rok", str(entry["year"]) if entry.get("year") else "neuveden"))
-    fmt = FORMATS.get(entry.get("format", ""), entry.get("format", ""))
+    fmt = format_label(entry.get("format"))
     if entry.get("pages"):
         fmt += f", {count_phrase(entry['pages'], 'strana', 'strany', 'stran')}"
     rows.append(("Formát", fmt))

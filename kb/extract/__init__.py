@@ -26,6 +26,12 @@ EXTRACTORS = {
     ".md": text_format.extract,
 }
 SUPPORTED_SUFFIXES = frozenset(EXTRACTORS)
+# How each format is named to people (Document.format -> label).
+FORMAT_LABELS = {"pdf": "PDF", "docx": "DOCX (Word)", "txt": "text", "md": "text (Markdown)"}
+
+
+def format_label(fmt: str | None) -> str:
+    return FORMAT_LABELS.get(fmt or "", fmt or "?")
 
 
 def is_supported(path: Path) -> bool:
