@@ -96,17 +96,16 @@ def hit_in_document(backend, request: SearchRequest, path: str) -> DocumentHit |
 def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
     """Offsets in `text` of the words that the query matches (as the index sees them), for
     marking a whole page; an unparseable query marks nothing."""
-    from kb.analysis import tokens_with_offsets
     from kb.errors import QueryError
-    from kb.search import parse_query
+    from kb.search import parse_query, query_spans
 
     if not (query or "").strip() or not text:
         return []
     try:
-        wanted = parse_query(query).highlight_terms
+        parsed = parse_query(query)
     except QueryError:
         return []
-    return [(s, e) for term, s, e in tokens_with_offsets(text) if term in wanted]
+    return query_spans(text, parsed)
 
 
 def tag_evidence(entry: dict, facet: str, value: str):

@@ -136,6 +136,8 @@ def search_cmd(query, index_dir, topics, professions, types, limit, as_json):
     for n, hit in enumerate(result.results, start=1):
         pages = f" — str. {', '.join(map(str, hit.pages[:5]))}" if hit.pages else ""
         click.echo(f"\n{n}. {hit.title} [{hit.doc_type}]{pages}\n   {hit.path}")
+        if hit.missing:
+            click.echo(f"   chybí: {', '.join(hit.missing)}")
         if hit.snippet:
             click.echo(f"   {_mark(hit.snippet, hit.highlights)}")
 

@@ -27,7 +27,7 @@ from whoosh import query as Q
 from whoosh.scoring import BM25F
 
 from kb import index as kb_index
-from kb.analysis import highlight_spans, terms
+from kb.analysis import highlight_spans, terms, tokens_with_offsets, word_term
 from kb.errors import QueryError
 from kb.extract.clean import safe_text
 from kb.page_scores import PageScorer
@@ -81,6 +81,7 @@ class DocumentHit:
     year: int | None = None
     organization: str = ""
     page_hits: list[PageHit] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # query words (as typed) the document lacks
 
 
 @dataclass
@@ -90,6 +91,7 @@ class SearchResult:
     results: list[DocumentHit]
     facets: dict[str, dict[str, int]]
     expanded: list[str] = field(default_factory=list)
+    partial: int = 0  # how many of `total` lack one of the query words (listed after the others)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -145,21 +147,66 @@ class SearchBackend(Protocol):
 
 
 @dataclass
-class ParsedQuery:
-    """The user's query as Whoosh queries, plus the terms to highlight."""
+class Clause:
+    """One required unit of a query: a word, a "phrase", an `a OR b` group, or a thesaurus
+    expression typed as several words ("domácí násilí"). A document lacking it is listed
+    below the complete ones with `text` in its `missing`."""
 
-    must: list[Q.Query]
+    text: str  # as typed, for "chybí: …"
+    query: Q.Query  # the typed words or any of their expansions
+    optional: bool = False  # a question word or filler: ranks, never required
+
+
+@dataclass
+class ParsedQuery:
+    """The user's query as Whoosh queries, plus what to highlight."""
+
+    must: list[Q.Query]  # the required clauses' queries (in `clauses` order)
     must_not: list[Q.Query]
-    highlight_terms: set[str]
+    highlight_terms: set[str]  # single words: highlighted wherever they stand
     phrases: list[list[str]]
     expanded: list[str] = field(default_factory=list)  # thesaurus expressions added to the query
+    clauses: list[Clause] = field(default_factory=list)  # required and optional, as typed
+    # multi-word phrases (typed or added): highlighted only where the words stand together
+    highlight_phrases: set[tuple[str, ...]] = field(default_factory=set)
 
     @property
     def empty(self) -> bool:
         return not self.must
 
+    @property
+    def required(self) -> list[Clause]:
+        return [c for c in self.clauses if not c.optional]
+
+    @property
+    def optional(self) -> list[Clause]:
+        return [c for c in self.clauses if c.optional]
+
+    def min_match(self) -> int:
+        """How many required clauses a document must have: all of one, else all but one
+        (Elasticsearch's minimum_should_match "-1"). More would drop the answer to a
+        question whose wording differs in one word; fewer would flood it."""
+        n = len(self.must)
+        return n if n <= 1 else n - 1
+
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
+
+# Words of a question that say how it is asked, not what about: they rank (a page
+# with "kam se obrátit" is a good answer to it) but never make a query fail. Most
+# question words (jak, co, kdy, kde, proč, kdo) are stopwords of the analyzer anyway.
+FILLER_WORDS = """
+    kam odkud kudy jaký jaká jaké jakého jakou jakým jakých jakém kolik čí zda jestli zdali
+    dělat udělat dělá postupovat postup řešit obrátit najít hledat zjistit poradit pomoct
+    mám máme máte musím musíme musí muset měl měla měli mělo lze dá dát chci chce chceme
+    moje mého mému mou naše vaše nějak nějaký něco někdo někde kdyby kdybych správně vůbec
+    """.split()
+
+
+@lru_cache(maxsize=1)
+def filler_terms() -> frozenset[str]:
+    """The analyzed terms of FILLER_WORDS (through the one analyzer, so they follow it)."""
+    return frozenset(t for w in FILLER_WORDS for t in terms(w))
 
 
 def _field_query(term_list: list[str], boost: float = 1.0) -> Q.Query | None:
@@ -171,6 +218,10 @@ def _field_query(term_list: list[str], boost: float = 1.0) -> Q.Query | None:
     return Q.Or([Q.Phrase(f, term_list, boost=boost) for f in SEARCH_FIELDS])
 
 
+def _phrase_text(words: str) -> str:
+    return f'"{words}"'
+
+
 def parse_query(text: str) -> ParsedQuery:
     text = "".join(ch if ch.isprintable() else " " for ch in text or "")
     if len(text) > MAX_QUERY_CHARS:
@@ -180,8 +231,10 @@ def parse_query(text: str) -> ParsedQuery:
         raise QueryError('V dotazu chybí uzavírací uvozovka ("). Doplňte ji, nebo uvozovky smažte.')
     groups: list[list[Q.Query]] = []  # OR-groups of clauses, ANDed together
     group_terms: list[list[str] | None] = []  # analyzed terms of each single-clause group
+    group_texts: list[list[str]] = []  # each group's words as typed
     must_not: list[Q.Query] = []
     highlight: set[str] = set()
+    highlight_phrases: set[tuple[str, ...]] = set()
     phrases: list[list[str]] = []
     pending_or = False
     for match in _TOKEN.finditer(text.replace("(", " ").replace(")", " ")):
@@ -200,40 +253,85 @@ def parse_query(text: str) -> ParsedQuery:
         if negated:
             must_not.append(clause)
             continue
-        highlight.update(term_list)
+        typed = _phrase_text(" ".join(phrase.split())) if phrase is not None else word
+        if len(term_list) > 1:
+            highlight_phrases.add(tuple(term_list))
+        else:
+            highlight.update(term_list)
         if phrase is not None or len(term_list) > 1:
             phrases.append(term_list)
         if pending_or and groups:
             groups[-1].append(clause)
             group_terms[-1] = None  # an OR group takes no part in thesaurus expansion
+            group_texts[-1].append(typed)
         else:
             groups.append([clause])
             group_terms.append(term_list)
+            group_texts.append([typed])
         pending_or = False
     if len(groups) + len(must_not) > MAX_CLAUSES:
         raise QueryError(f"Dotaz má příliš mnoho slov (víc než {MAX_CLAUSES}). Vyberte ta nejdůležitější.")
-    must = [g[0] if len(g) == 1 else Q.Or(g) for g in groups]
-    expanded = _expand(must, group_terms, highlight)
-    return ParsedQuery(must=must, must_not=must_not, highlight_terms=highlight, phrases=phrases,
-                       expanded=expanded)
+    queries = [g[0] if len(g) == 1 else Q.Or(g) for g in groups]
+    texts = [" OR ".join(t) for t in group_texts]
+    expanded, spans = _expand(queries, group_terms, highlight, highlight_phrases)
+    clauses = _clauses(queries, texts, group_terms, spans)
+    return ParsedQuery(must=[c.query for c in clauses if not c.optional], must_not=must_not,
+                       highlight_terms=highlight, phrases=phrases, expanded=expanded, clauses=clauses,
+                       highlight_phrases=highlight_phrases)
 
 
-def _expand(must: list[Q.Query], group_terms: list[list[str] | None], highlight: set[str]) -> list[str]:
+def _clauses(queries: list[Q.Query], texts: list[str], group_terms: list[list[str] | None],
+             spans: list[tuple[int, int]]) -> list[Clause]:
+    """The query's units: a thesaurus expression typed as several words is one unit (the
+    words of "domácí násilí" are one thing, found together or not at all); a lone filler
+    word is optional, unless the query has nothing else."""
+    clauses: list[Clause] = []
+    covered = {i: (start, end) for start, end in spans for i in range(start, end)}
+    fillers = filler_terms()
+    i = 0
+    while i < len(queries):
+        if i in covered:
+            start, end = covered[i]
+            parts = queries[start:end]
+            clauses.append(Clause(" ".join(texts[start:end]), parts[0] if len(parts) == 1 else Q.And(parts)))
+            i = end
+            continue
+        single = group_terms[i]
+        optional = single is not None and len(single) == 1 and single[0] in fillers \
+            and not texts[i].startswith('"')
+        clauses.append(Clause(texts[i], queries[i], optional=optional))
+        i += 1
+    if all(c.optional for c in clauses):
+        for c in clauses:
+            c.optional = False
+    return clauses
+
+
+def _expand(must: list[Q.Query], group_terms: list[list[str] | None], highlight: set[str],
+            highlight_phrases: set[tuple[str, ...]]) -> tuple[list[str], list[tuple[int, int]]]:
     """Thesaurus expansion: each clause covered by a known expression becomes an Or of
     the typed clause and the expression's synonyms at a lower weight (so documents that
-    only use the synonym are found, but rank below those with the typed words).
-    Returns the added expressions as written, for "Hledáno také: …"."""
+    only use the synonym are found, but rank below those with the typed words). A
+    synonym of several words is a phrase: it matches, and is highlighted, only where its
+    words stand together.
+    Returns the added expressions as written, for "Hledáno také: …", and the (start,
+    end) clause ranges that matched an expression."""
     thesaurus = load_thesaurus()
     expanded: list[str] = []
+    spans: list[tuple[int, int]] = []
     for expansion in thesaurus.find_expansions(group_terms):
         alternatives = [_field_query(list(a.terms), boost=thesaurus.weight) for a in expansion.alternatives]
         for i in range(expansion.start, expansion.end):
             must[i] = Q.Or([must[i], *alternatives])
+        spans.append((expansion.start, expansion.end))
         for alternative in expansion.alternatives:
-            highlight.update(alternative.terms)
+            if len(alternative.terms) > 1:
+                highlight_phrases.add(tuple(alternative.terms))
+            else:
+                highlight.update(alternative.terms)
             if alternative.text not in expanded:
                 expanded.append(alternative.text)
-    return expanded
+    return expanded, spans
 
 
 def validate_filters(request: SearchRequest) -> None:
@@ -301,10 +399,36 @@ def contents_pages_last(pages: list[tuple[float, int]], fields: dict[int, dict])
 # ---------------------------------------------------------------- snippets
 
 
-def make_snippet(text: str, highlight_terms: set[str], width: int = SNIPPET_CHARS
-                 ) -> tuple[str, list[tuple[int, int]]]:
+def match_spans(text: str, singles: set[str], phrases: set[tuple[str, ...]] = frozenset()
+                ) -> list[tuple[int, int]]:
+    """(start, end) of the words of `text` that the query matches: a word of `singles`
+    wherever it stands, the words of a phrase only where they stand together (in order,
+    nothing but stopwords between them, as the index's phrase query sees them)."""
+    wanted = set(singles).union(*phrases) if phrases else singles
+    spans = highlight_spans(text, wanted)
+    if not phrases or not spans:
+        return spans
+    found = [word_term(text[s:e]) for s, e in spans]
+    keep = {i for i, term in enumerate(found) if term in singles}
+    for phrase in phrases:
+        k = len(phrase)
+        for i in range(len(found) - k + 1):
+            if found[i] == phrase[0] and tuple(found[i:i + k]) == phrase and all(
+                    not tokens_with_offsets(text[spans[j][1]:spans[j + 1][0]]) for j in range(i, i + k - 1)):
+                keep.update(range(i, i + k))
+    return [spans[i] for i in sorted(keep)]
+
+
+def query_spans(text: str, parsed: ParsedQuery) -> list[tuple[int, int]]:
+    """The words of `text` to mark for a parsed query (snippets, a whole page)."""
+    return match_spans(text, parsed.highlight_terms, parsed.highlight_phrases)
+
+
+def make_snippet(text: str, highlight_terms: set[str], width: int = SNIPPET_CHARS,
+                 phrases: set[tuple[str, ...]] = frozenset()) -> tuple[str, list[tuple[int, int]]]:
     """A plain-text window of `text` around the densest cluster of matched words, and the
-    character offsets of those words in the window (original spelling, as written)."""
+    character offsets of those words in the window (original spelling, as written).
+    The words of `phrases` count only where they stand together."""
     flat = text.replace("\n", " ")  # extracted pages: single spaces within lines
     if flat.isprintable() and "  " not in flat and flat[:1] != " " and flat[-1:] != " ":
         text = flat  # (no other whitespace, no runs: what split/join would give, 10x cheaper)
@@ -312,7 +436,7 @@ def make_snippet(text: str, highlight_terms: set[str], width: int = SNIPPET_CHAR
         text = " ".join(text.split())
     if not text:
         return "", []
-    spans = highlight_spans(text, highlight_terms)
+    spans = match_spans(text, highlight_terms, phrases)
     if not spans:
         cut = text[:width]
         return (cut.rsplit(" ", 1)[0] + " …" if len(text) > width else cut), []
@@ -393,38 +517,50 @@ class WhooshBackend:
                 )
             if filter_q is None:
                 raise QueryError("Zadejte hledaný výraz nebo vyberte aspoň jeden filtr.")
-        grouped = self._group(parsed.must or [Q.Every()], filter_q)
+        optional = [c.query for c in parsed.optional]
+        grouped = self._group(parsed.must or [Q.Every()], filter_q, parsed.min_match() if parsed.must else 1,
+                              optional)
         if parsed.must_not:  # -word excludes whole documents, not just the pages with it
             for path in self._matching_paths(Q.Or(parsed.must_not)):
                 grouped.pop(path, None)
         facets = self._facets(grouped)
-        ranked = sorted(grouped.items(), key=lambda kv: (-kv[1]["score"], kv[0]))
-        results = [self._hit(path, data, parsed) for path, data in ranked[: max(0, request.limit)]]
+        # Documents with every word first, then those lacking one ("chybí: …").
+        ranked = sorted(grouped.items(), key=lambda kv: (len(kv[1]["missing"]), -kv[1]["score"], kv[0]))
+        required = [c.text for c in parsed.required]
+        results = [self._hit(path, data, parsed, required) for path, data in ranked[: max(0, request.limit)]]
+        partial = sum(1 for data in grouped.values() if data["missing"])
         return SearchResult(query=safe_text(request.query), total=len(grouped), results=results, facets=facets,
-                            expanded=parsed.expanded)
+                            expanded=parsed.expanded, partial=partial)
 
-    def _group(self, clauses: list[Q.Query], filter_q: Q.Query | None) -> dict[str, dict]:
-        """Documents in which every clause matches (on any of its pages), with their
-        matching pages scored. A page that matches more of the words scores higher.
+    def _group(self, clauses: list[Q.Query], filter_q: Q.Query | None, min_match: int,
+               optional: list[Q.Query] = ()) -> dict[str, dict]:
+        """Documents in which at least `min_match` of the clauses match (each on any of
+        its pages), with their matching pages scored and the indices of the clauses they
+        lack (`missing`). A page that matches more of the words scores higher; the
+        `optional` clauses add to the score of the pages they match, never to a
+        document's requirements.
 
         Works on arrays over all pages (kb/page_scores.py): at 20,000 pages a common
         word matches nearly all of them, and Python only visits each matching document."""
         doc_of, doc_paths = self._doc_index()
         clause_masks = [self._pages.mask(clause) for clause in clauses] if len(clauses) > 1 else []
-        allowed = None  # the documents in which every clause matches
-        for clause_mask in clause_masks:
-            found = np.zeros(len(doc_paths), dtype=bool)
-            found[doc_of[clause_mask]] = True
-            allowed = found if allowed is None else allowed & found
+        doc_has = None  # doc_has[i, d]: clause i matches a page of document d
+        if clause_masks:
+            doc_has = np.zeros((len(clause_masks), len(doc_paths)), dtype=bool)
+            for i, clause_mask in enumerate(clause_masks):
+                doc_has[i, doc_of[clause_mask]] = True
+            allowed = doc_has.sum(axis=0) >= min_match
             if not allowed.any():
                 return {}
-        scoring = clauses[0] if len(clauses) == 1 else Q.Or(clauses)
+        scoring = clauses[0] if len(clauses) == 1 and not optional else Q.Or([*clauses, *optional])
         scores, mask = self._pages.evaluate(scoring)
+        if optional:  # a page with only a filler word is no hit
+            mask &= np.logical_or.reduce(clause_masks) if clause_masks else self._pages.mask(clauses[0])
         if filter_q is not None:
             mask &= self._pages.mask(filter_q)
-        if allowed is not None:
+        if clause_masks:
             mask &= allowed[doc_of]
-        if clause_masks:  # BM25 alone lets many hits of one word outweigh a page with all
+            # BM25 alone lets many hits of one word outweigh a page with all
             scores = scores * (np.sum(clause_masks, axis=0) / len(clause_masks)) ** 2
         docnums = np.flatnonzero(mask)
         if not len(docnums):
@@ -437,9 +573,11 @@ class WhooshBackend:
         start = 0
         for end in [*np.flatnonzero(np.diff(docs)).tolist(), len(docs) - 1]:
             top = score_list[start:min(end + 1, start + 10)]
-            grouped[doc_paths[docs[start]]] = {
+            doc = docs[start]
+            grouped[doc_paths[doc]] = {
                 "pages": list(zip(score_list[start:end + 1], docnum_list[start:end + 1], strict=True)),
                 "score": sum(score * PAGE_DECAY**i for i, score in enumerate(top)),
+                "missing": [] if doc_has is None else np.flatnonzero(~doc_has[:, doc]).tolist(),
             }
             start = end + 1
         return grouped
@@ -475,7 +613,7 @@ class WhooshBackend:
         }
         return {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in facets.items()}
 
-    def _hit(self, path: str, data: dict, parsed: ParsedQuery) -> DocumentHit:
+    def _hit(self, path: str, data: dict, parsed: ParsedQuery, required: list[str]) -> DocumentHit:
         doc = self.manifest["documents"].get(path, {})
         page_hits = []
         stored = self.searcher.stored_fields
@@ -483,7 +621,8 @@ class WhooshBackend:
         data["pages"] = contents_pages_last(data["pages"], loaded)
         for _, docnum in data["pages"][:PAGES_PER_RESULT]:
             fields = loaded.get(docnum) or stored(docnum)
-            snippet, marks = make_snippet(fields.get("content", ""), parsed.highlight_terms)
+            snippet, marks = make_snippet(fields.get("content", ""), parsed.highlight_terms,
+                                          phrases=parsed.highlight_phrases)
             page_hits.append(PageHit(page=fields["page"], heading=fields.get("heading", ""),
                                      snippet=snippet, highlights=marks, ocr=bool(fields.get("ocr"))))
         best = page_hits[0] if page_hits else PageHit(0, "", "", [])
@@ -500,6 +639,7 @@ class WhooshBackend:
             year=doc.get("year"),
             organization=doc.get("organization", ""),
             page_hits=page_hits,
+            missing=[required[i] for i in data["missing"]],
         )
 
     def _page_numbers(self, pages: list[tuple[float, int]]) -> list[int]:

@@ -79,7 +79,12 @@ def test_or_and_exclusion(indexed):
 
 def test_words_are_anded(indexed):
     _, index_dir = indexed
-    assert search(index_dir, "kyberšikana opatrovník")["total"] == 0
+    # no document has both words: each one found says which word it lacks
+    result = search(index_dir, "kyberšikana opatrovník")
+    assert {(r["path"], tuple(r["missing"])) for r in result["results"]} == {
+        ("letaky/kybersikana.docx", ("opatrovník",)), ("opatrovnik.txt", ("kyberšikana",))}
+    assert result["partial"] == result["total"] == 2
+    assert search(index_dir, "kyberšikana opatrovník pěstoun")["total"] == 0  # two words lacking
 
 
 def test_type_filter_uses_stored_tags_and_facets_count_documents(indexed):

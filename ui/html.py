@@ -117,6 +117,9 @@ def result_card(hit, *, type_label: str, topic_labels: list[str], profession_lab
     chips = [chip(t, "topic") for t in topic_labels] + [chip(p, "profession") for p in profession_labels]
     if chips:
         parts.append(f'<div class="kb-chips">{"".join(chips)}</div>')
+    missing = getattr(hit, "missing", None) or []
+    if missing:  # listed below the documents with every word: say which one it lacks
+        parts.append(f'<div class="kb-missing">chybí: {esc(", ".join(missing))}</div>')
     pages, page_hits = visible_hits(hit)
     if pages:
         parts.append(f'<div class="kb-pages">Shoda na {esc(pages_phrase(pages))}</div>')

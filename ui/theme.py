@@ -22,6 +22,7 @@ CSS = """
 .kb-ocr { font-size: 0.7rem; color: #8a6d00; border: 1px solid #e8d37a; border-radius: 4px; padding: 0 3px; }
 .kb-count { font-size: 1rem; color: #2d3748; margin: 0.2rem 0 0.4rem 0; }
 .kb-expanded { font-size: 0.9rem; color: #4a5568; margin-bottom: 0.5rem; }
+.kb-missing { font-size: 0.85rem; color: #9b2c2c; }
 .kb-empty h3 { margin-top: 0.2rem; }
 .kb-title { font-size: 1.55rem; font-weight: 700; line-height: 1.25; margin: 0.2rem 0 0.3rem 0;
   overflow-wrap: anywhere; }
