@@ -20,7 +20,7 @@ from functools import lru_cache
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 import numpy as np
 from whoosh import query as Q
@@ -29,6 +29,7 @@ from whoosh.scoring import BM25F
 from kb import index as kb_index
 from kb.analysis import highlight_spans, terms, tokens_with_offsets, word_term
 from kb.errors import QueryError
+from kb.families import Families
 from kb.extract.clean import safe_text
 from kb.page_scores import PageScorer
 from kb.taxonomy import ids
@@ -38,6 +39,7 @@ SNIPPET_CHARS = 240
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 40
 PAGES_PER_RESULT = 5
+FAMILY_WEIGHT = 0.4  # a word of the typed word's family (kb/families.py); the thesaurus has 0.5
 PAGE_DECAY = 0.5  # each further matching page adds half of the previous one's weight
 FILTER_KINDS = {"topics": "topics", "professions": "professions", "types": "doc_types"}
 SEARCH_FIELDS = ("content", "title", "heading")
@@ -169,6 +171,7 @@ class ParsedQuery:
     clauses: list[Clause] = field(default_factory=list)  # required and optional, as typed
     # multi-word phrases (typed or added): highlighted only where the words stand together
     highlight_phrases: set[tuple[str, ...]] = field(default_factory=set)
+    family: list[str] = field(default_factory=list)  # index terms of the typed words' families
 
     @property
     def empty(self) -> bool:
@@ -222,7 +225,10 @@ def _phrase_text(words: str) -> str:
     return f'"{words}"'
 
 
-def parse_query(text: str) -> ParsedQuery:
+def parse_query(text: str, related: Callable[[str], list[str]] | None = None) -> ParsedQuery:
+    """The query language (module docstring) as Whoosh queries. `related(term)` gives the
+    other words of a term's family that the index has (kb/families.py): each typed word
+    also matches them, at FAMILY_WEIGHT."""
     text = "".join(ch if ch.isprintable() else " " for ch in text or "")
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"Dotaz je příliš dlouhý (víc než {MAX_QUERY_CHARS} znaků). Zkraťte ho na "
@@ -275,9 +281,33 @@ def parse_query(text: str) -> ParsedQuery:
     texts = [" OR ".join(t) for t in group_texts]
     expanded, spans = _expand(queries, group_terms, highlight, highlight_phrases)
     clauses = _clauses(queries, texts, group_terms, spans)
+    family = _add_families(clauses, queries, group_terms, related, highlight) if related else []
     return ParsedQuery(must=[c.query for c in clauses if not c.optional], must_not=must_not,
                        highlight_terms=highlight, phrases=phrases, expanded=expanded, clauses=clauses,
-                       highlight_phrases=highlight_phrases)
+                       highlight_phrases=highlight_phrases, family=family)
+
+
+def _add_families(clauses: list[Clause], queries: list[Q.Query], group_terms: list[list[str] | None],
+                  related: Callable[[str], list[str]], highlight: set[str]) -> list[str]:
+    """Each required one-word clause also accepts the other words of its family, at a
+    lower weight than the word typed (and than a thesaurus synonym). Returns the terms
+    added."""
+    added: list[str] = []
+    by_query = {id(q): i for i, q in enumerate(queries)}
+    for clause in clauses:
+        if clause.optional:
+            continue
+        i = by_query.get(id(clause.query))
+        single = group_terms[i] if i is not None else None
+        if not single or len(single) != 1:
+            continue
+        members = [m for m in related(single[0]) if m not in highlight]
+        if not members:
+            continue
+        clause.query = Q.Or([clause.query, *(_field_query([m], boost=FAMILY_WEIGHT) for m in members)])
+        highlight.update(members)
+        added.extend(m for m in members if m not in added)
+    return added
 
 
 def _clauses(queries: list[Q.Query], texts: list[str], group_terms: list[list[str] | None],
@@ -482,6 +512,8 @@ class WhooshBackend:
         self._pages = PageScorer(self.searcher)  # Whoosh's page scores, from cached postings
         self._columns: dict = {}
         self._docs: tuple[np.ndarray, list[str]] | None = None
+        self._family_index: Families | None = None
+        self._written_forms: dict[str, str] = {}
 
     def close(self) -> None:
         self.searcher.close()
@@ -507,7 +539,7 @@ class WhooshBackend:
 
     def search(self, request: SearchRequest) -> SearchResult:
         validate_filters(request)
-        parsed = parse_query(request.query)
+        parsed = parse_query(request.query, related=self._families().related)
         filter_q = _filter_query(request)
         if parsed.empty:
             if parsed.must_not or request.query.strip():
@@ -529,8 +561,28 @@ class WhooshBackend:
         required = [c.text for c in parsed.required]
         results = [self._hit(path, data, parsed, required) for path, data in ranked[: max(0, request.limit)]]
         partial = sum(1 for data in grouped.values() if data["missing"])
+        expanded = parsed.expanded + [w for w in map(self._written, parsed.family) if w and w not in parsed.expanded]
         return SearchResult(query=safe_text(request.query), total=len(grouped), results=results, facets=facets,
-                            expanded=parsed.expanded, partial=partial)
+                            expanded=expanded, partial=partial)
+
+    def _families(self) -> Families:
+        """The word families of this index's vocabulary, made at the first query."""
+        if self._family_index is None:
+            reader = self.searcher.reader()
+            self._family_index = Families(
+                (t.decode() if isinstance(t, bytes) else t, reader.doc_frequency("content", t))
+                for t in reader.lexicon("content"))
+        return self._family_index
+
+    def _written(self, term: str) -> str:
+        """A word of the documents whose term is `term`, as written there (lowercase), to
+        show an index term in "Hledáno také"."""
+        if term not in self._written_forms:
+            docnums = self._pages.mask(Q.Term("content", term)).nonzero()[0][:1].tolist()
+            text = self.searcher.stored_fields(docnums[0]).get("content", "") if docnums else ""
+            spans = highlight_spans(text, {term})
+            self._written_forms[term] = text[spans[0][0]:spans[0][1]].lower() if spans else ""
+        return self._written_forms[term]
 
     def _group(self, clauses: list[Q.Query], filter_q: Q.Query | None, min_match: int,
                optional: list[Q.Query] = ()) -> dict[str, dict]:
