@@ -27,7 +27,7 @@ from whoosh import query as Q
 from whoosh.scoring import BM25F
 
 from kb import index as kb_index
-from kb.analysis import highlight_spans, terms, tokens_with_offsets, word_term
+from kb.analysis import fold, highlight_spans, terms, tokens_with_offsets, word_term
 from kb.errors import QueryError
 from kb.families import Families
 from kb.extract.clean import safe_text
@@ -206,6 +206,21 @@ FILLER_WORDS = """
     """.split()
 
 
+# A query with one of these is a question (most are stopwords, so this looks at the text).
+QUESTION_WORDS = frozenset(fold(w) for w in """
+    jak co kdy kde kam proč kdo čí jaký jaká jaké kolik odkud kudy zda jestli čím komu koho
+    """.split())
+# An infinitive as typed (folded): -at, -it, -et/-ět, -out, -ovat, -ít, -ýt; not -át of a
+# noun when typed with its accent (advokát, certifikát), which folding would hide.
+_INFINITIVE = re.compile(r"\w{2,}(?:[aie]t|out|yt)$")
+
+
+def _is_infinitive(word: str) -> bool:
+    lower = word.lower()
+    return _INFINITIVE.search(fold(lower)) is not None and not (lower.endswith("át") and len(lower) > 5)
+_WORD_CHARS = re.compile(r"\w+")
+
+
 @lru_cache(maxsize=1)
 def filler_terms() -> frozenset[str]:
     """The analyzed terms of FILLER_WORDS (through the one analyzer, so they follow it)."""
@@ -280,7 +295,8 @@ def parse_query(text: str, related: Callable[[str], list[str]] | None = None) ->
     queries = [g[0] if len(g) == 1 else Q.Or(g) for g in groups]
     texts = [" OR ".join(t) for t in group_texts]
     expanded, spans = _expand(queries, group_terms, highlight, highlight_phrases)
-    clauses = _clauses(queries, texts, group_terms, spans)
+    question = any(fold(w.lower()) in QUESTION_WORDS for w in _WORD_CHARS.findall(text))
+    clauses = _clauses(queries, texts, group_terms, spans, question)
     family = _add_families(clauses, queries, group_terms, related, highlight) if related else []
     return ParsedQuery(must=[c.query for c in clauses if not c.optional], must_not=must_not,
                        highlight_terms=highlight, phrases=phrases, expanded=expanded, clauses=clauses,
@@ -311,10 +327,11 @@ def _add_families(clauses: list[Clause], queries: list[Q.Query], group_terms: li
 
 
 def _clauses(queries: list[Q.Query], texts: list[str], group_terms: list[list[str] | None],
-             spans: list[tuple[int, int]]) -> list[Clause]:
+             spans: list[tuple[int, int]], question: bool = False) -> list[Clause]:
     """The query's units: a thesaurus expression typed as several words is one unit (the
     words of "domácí násilí" are one thing, found together or not at all); a lone filler
-    word is optional, unless the query has nothing else."""
+    word is optional, and so is an infinitive in a question ("jak MLUVIT s dítětem o
+    rozvodu": the nouns say what about, the verb how), unless the query has nothing else."""
     clauses: list[Clause] = []
     covered = {i: (start, end) for start, end in spans for i in range(start, end)}
     fillers = filler_terms()
@@ -327,8 +344,8 @@ def _clauses(queries: list[Q.Query], texts: list[str], group_terms: list[list[st
             i = end
             continue
         single = group_terms[i]
-        optional = single is not None and len(single) == 1 and single[0] in fillers \
-            and not texts[i].startswith('"')
+        optional = single is not None and len(single) == 1 and not texts[i].startswith('"') and (
+            single[0] in fillers or (question and _is_infinitive(texts[i])))
         clauses.append(Clause(texts[i], queries[i], optional=optional))
         i += 1
     if all(c.optional for c in clauses):
@@ -494,6 +511,90 @@ def make_snippet(text: str, highlight_terms: set[str], width: int = SNIPPET_CHAR
     return snippet, marks
 
 
+# ---------------------------------------------------------------- where the words stand
+
+RERANK_EXTRA = 10  # documents read beyond the page of results shown
+RERANK_PAGES = 3  # best pages read per document
+OPTIONAL_WEIGHT = 0.5  # a filler word counts half in proximity
+WINDOW_CHARS = 200  # "together": within about one sentence or a short paragraph
+SCATTERED_FLOOR = 0.4  # a page whose words all stand apart keeps this share of its score
+HEADING_GAIN = 0.6  # a page whose heading holds every word scores this much more
+
+# A heading line in page text: short, starts with a capital or a chapter number, does not
+# end a sentence, a list item or a clause, and is no line of a table or a bullet list...
+_HEADING_LINE = re.compile(r"^[\dA-ZÁČĎÉĚÍŇÓŘŠŤÚŮÝŽ„\"][^|•\n]{2,80}(?<![.,;:])$")
+# ...and stands between paragraphs: the line before ends one (or is a heading) and the
+# line after starts one. A line wrapped inside a sentence fails one of these.
+_ENDS_PARAGRAPH = re.compile(r"[.!?:;…“\"]\s*$")
+_STARTS_PARAGRAPH = re.compile(r"^\s*(?:[A-ZÁČĎÉĚÍŇÓŘŠŤÚŮÝŽ„\"•\-–]|\d+\.\s)")
+
+
+def _clause_terms(q: Q.Query) -> tuple[frozenset[str], frozenset[tuple[str, ...]]]:
+    """The single terms and the phrases that satisfy a clause's query (typed words and
+    their expansions), read from the query itself so that they cannot drift apart."""
+    singles, phrases = set(), set()
+    for leaf in q.leaves() if q.subqueries else [q]:
+        if isinstance(leaf, Q.Term):
+            singles.add(leaf.text)
+        elif isinstance(leaf, Q.Phrase):
+            phrases.add(tuple(leaf.words))
+    return frozenset(singles), frozenset(phrases)
+
+
+def heading_lines(text: str, heading: str = "") -> str:
+    """The headings of a page: its stored heading (DOCX, TXT sections) and the lines of
+    the text that look like headings (PDF pages), one per line."""
+    found = [heading] if heading else []
+    lines = text.splitlines()
+    previous_is_break = True  # the page starts a paragraph
+    for n, line in enumerate(lines):
+        line = line.strip()
+        following = lines[n + 1] if n + 1 < len(lines) else ""
+        is_heading = (previous_is_break and _HEADING_LINE.match(line) is not None
+                      and not _CONTENTS_LINE.search(line)
+                      and (not following.strip() or _STARTS_PARAGRAPH.match(following) is not None))
+        if is_heading:
+            found.append(line)
+        previous_is_break = is_heading or not line or _ENDS_PARAGRAPH.search(line) is not None
+    return "\n".join(found)
+
+
+def proximity(text: str, heading: str, clauses: list[tuple[tuple[frozenset, frozenset], float]]) -> float:
+    """How well one page answers a query of several clauses, as a factor of its score:
+    1.0 when all the clauses the page has stand within one window (WINDOW_CHARS), down
+    to SCATTERED_FLOOR when each stands alone; times up to 1 + HEADING_GAIN when its
+    headings hold them (a chapter about the question). `clauses` are each clause's
+    (terms, phrases) and weight."""
+    if is_contents_page(text):
+        return SCATTERED_FLOOR  # it names every chapter: never the answer itself
+    positions = []  # (start, clause index)
+    weights = [w for _, w in clauses]
+    for i, ((singles, phrases), _) in enumerate(clauses):
+        positions += [(start, i) for start, _ in match_spans(text, singles, phrases)]
+    if not positions:
+        return SCATTERED_FLOOR
+    positions.sort()
+    have = sum(weights[i] for i in {i for _, i in positions})
+    best = 0.0
+    seen: Counter = Counter()
+    lo = 0
+    for start, i in positions:
+        seen[i] += 1
+        while positions[lo][0] < start - WINDOW_CHARS:
+            old = positions[lo][1]
+            seen[old] -= 1
+            if not seen[old]:
+                del seen[old]
+            lo += 1
+        best = max(best, sum(weights[j] for j in seen))
+    together = best / have
+    headings = heading_lines(text, heading)
+    # In a heading every word counts fully: "Jak se ptát", "Kdo co dělá" are the how-words
+    # of a question standing where the answer starts.
+    in_heading = sum(1 for (singles, phrases), _ in clauses if headings and match_spans(headings, singles, phrases))
+    return (SCATTERED_FLOOR + (1 - SCATTERED_FLOOR) * together) * (1 + HEADING_GAIN * in_heading / len(clauses))
+
+
 # ---------------------------------------------------------------- the Whoosh backend
 
 
@@ -558,6 +659,8 @@ class WhooshBackend:
         facets = self._facets(grouped)
         # Documents with every word first, then those lacking one ("chybí: …").
         ranked = sorted(grouped.items(), key=lambda kv: (len(kv[1]["missing"]), -kv[1]["score"], kv[0]))
+        if len(parsed.clauses) > 1:
+            ranked = self._rerank(ranked, parsed, max(0, request.limit))
         required = [c.text for c in parsed.required]
         results = [self._hit(path, data, parsed, required) for path, data in ranked[: max(0, request.limit)]]
         partial = sum(1 for data in grouped.values() if data["missing"])
@@ -634,6 +737,30 @@ class WhooshBackend:
             start = end + 1
         return grouped
 
+    def _rerank(self, ranked: list[tuple[str, dict]], parsed: ParsedQuery, limit: int) -> list[tuple[str, dict]]:
+        """Order the best documents by where the words stand: a page whose words stand
+        together (one sentence or paragraph, see proximity) and in a heading outranks one
+        with the same words scattered, so a question finds the chapter about it rather
+        than a passing mention in a list. Only the top pages of the top documents are
+        read (their text is needed for the snippets anyway); the tiers of missing words
+        stay as they are."""
+        count = min(len(ranked), max(limit, 10) + RERANK_EXTRA)
+        clauses = [(_clause_terms(c.query), 1.0 if not c.optional else OPTIONAL_WEIGHT) for c in parsed.clauses]
+        stored = self.searcher.stored_fields
+        for _, data in ranked[:count]:
+            pages = data["pages"]
+            loaded = data.setdefault("loaded", {})
+            rescored = []
+            for score, docnum in pages[:RERANK_PAGES]:
+                fields = loaded.get(docnum) or loaded.setdefault(docnum, stored(docnum))
+                rescored.append((score * proximity(fields.get("content", ""), fields.get("heading", ""), clauses),
+                                 docnum))
+            pages = sorted(rescored, key=lambda p: (-p[0], p[1])) + pages[RERANK_PAGES:]
+            data["pages"] = pages
+            data["score"] = sum(score * PAGE_DECAY**i for i, (score, _) in enumerate(pages[:10]))
+        top = sorted(ranked[:count], key=lambda kv: (len(kv[1]["missing"]), -kv[1]["score"], kv[0]))
+        return top + ranked[count:]
+
     def _column(self, name: str):
         """docnum -> field value from Whoosh's column store (no stored-field loading),
         read into a list once: an item of a list costs a fraction of a column lookup."""
@@ -669,7 +796,8 @@ class WhooshBackend:
         doc = self.manifest["documents"].get(path, {})
         page_hits = []
         stored = self.searcher.stored_fields
-        loaded = {docnum: stored(docnum) for _, docnum in data["pages"][:PAGES_PER_RESULT]}
+        loaded = data.get("loaded", {})
+        loaded = {docnum: loaded.get(docnum) or stored(docnum) for _, docnum in data["pages"][:PAGES_PER_RESULT]}
         data["pages"] = contents_pages_last(data["pages"], loaded)
         for _, docnum in data["pages"][:PAGES_PER_RESULT]:
             fields = loaded.get(docnum) or stored(docnum)
