@@ -15,12 +15,13 @@ from __future__ import annotations
 import gc
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 import numpy as np
 from whoosh import query as Q
@@ -29,8 +30,8 @@ from whoosh.scoring import BM25F
 from kb import index as kb_index
 from kb.analysis import fold, highlight_spans, terms, tokens_with_offsets, word_term
 from kb.errors import QueryError
-from kb.families import Families
 from kb.extract.clean import safe_text
+from kb.families import Families
 from kb.page_scores import PageScorer
 from kb.taxonomy import ids
 from kb.thesaurus import load_thesaurus
