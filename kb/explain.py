@@ -6,7 +6,9 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from kb.collections import format_pages
 from kb.extract import format_label
+from kb.tagging import MANUAL
 from kb.taxonomy import label
 
 FACET_NAMES = {"topics": "Témata", "professions": "Profese"}
@@ -60,47 +62,66 @@ def _number(value) -> str:
     return f"{value:g}".replace(".", ",") if isinstance(value, (int, float)) else "?"
 
 
-def _pages_text(pages: list[int]) -> str:
-    """1, 2, 3, 5 -> "1–3, 5"."""
-    runs: list[list[int]] = []
-    for page in sorted(set(pages)):
-        if runs and page == runs[-1][-1] + 1:
-            runs[-1].append(page)
-        else:
-            runs.append([page])
-    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
+def _quoted(values, limit: int) -> str:
+    values = [str(v) for v in values if v]
+    text = ", ".join(f"„{v}“" for v in values[:limit])
+    return text + (f" a další ({len(values) - limit})" if len(values) > limit else "")
+
+
+def _counted(terms: dict, strong: set[str]) -> str:
+    shown = [f"„{t}“ {n}×" + (" (silný výraz)" if t in strong else "")
+             for t, n in list(terms.items())[:MAX_TERMS_SHOWN]]
+    more = f" a další ({len(terms) - MAX_TERMS_SHOWN})" if len(terms) > MAX_TERMS_SHOWN else ""
+    return ", ".join(shown) + more
+
+
+def _part_name(part: dict) -> str:
+    name = f"„{part['label']}“" if part.get("label") else "jeden oddíl"
+    if part.get("pages"):
+        name += f" (str. {format_pages(part['pages'])})"
+    return name
 
 
 def evidence_lines(evidence: dict | None) -> list[str]:
-    """Why one tag is there, in Czech: source and score, matched words, where."""
-    evidence = evidence or {}
+    """Why one tag is there, as Czech sentences: how it was decided (by hand, by the
+    whole text, by one section about it, by outputs the document names), the words
+    found and where they stand. The one formatter of tag evidence: `kb show` prints
+    these lines and the app's "Proč tento štítek?" lists them."""
+    ev = evidence if isinstance(evidence, dict) else {}
     lines = []
-    score = f"skóre {_number(evidence.get('score'))}"
-    if evidence.get("threshold") is not None:
-        score += f" (potřeba aspoň {_number(evidence.get('threshold'))})"
-    if evidence.get("source") == "ručně":
-        found = " — text ho také podporuje, " + score if evidence.get("terms") else ""
-        lines.append(f"ručně (v metadatech dokumentu){found}")
+    terms = ev.get("terms") or {}
+    score = f"skóre {_number(ev.get('score'))}"
+    if ev.get("threshold") is not None:
+        score += f", potřeba aspoň {_number(ev.get('threshold'))}"
+    if ev.get("source") == MANUAL:
+        lines.append("Přiděleno ručně v metadatech dokumentu"
+                     + (f" (text ho také podporuje, {score})." if terms else "."))
+    elif not terms and not ev.get("score"):
+        lines.append("Text neobsahuje výrazné znaky žádné kategorie; zařazeno výchozím způsobem.")
+    elif ev.get("basis") == "section" and ev.get("part"):
+        part = ev["part"]
+        lines.append(f"Přiděleno automaticky: tématu se věnuje oddíl {_part_name(part)}"
+                     f" (skóre oddílu {_number(part.get('score'))}, potřeba aspoň "
+                     f"{_number(ev.get('threshold'))}).")
+    elif ev.get("basis") == "outputs" and ev.get("outputs"):
+        lines.append("Přiděleno automaticky: dokument uvádí výstupy nebo akce na toto téma: "
+                     + _quoted(ev["outputs"], 3) + ".")
     else:
-        lines.append(f"automaticky, {score}")
-    terms = evidence.get("terms") or {}
+        lines.append(f"Přiděleno automaticky podle textu ({score}).")
     if terms:
-        strong = set(evidence.get("strong") or [])
-        shown = [f"„{t}“ {n}×" + (" (silný výraz)" if t in strong else "")
-                 for t, n in list(terms.items())[:MAX_TERMS_SHOWN]]
-        more = f" a další ({len(terms) - MAX_TERMS_SHOWN})" if len(terms) > MAX_TERMS_SHOWN else ""
-        lines.append("výrazy: " + ", ".join(shown) + more)
+        lines.append("Nalezené výrazy: " + _counted(terms, set(ev.get("strong") or [])) + ".")
     where = []
-    if evidence.get("in_title"):
+    if ev.get("in_title"):
         where.append("v názvu")
-    if evidence.get("pages"):
-        where.append("na str. " + _pages_text(evidence["pages"]))
-    sections = evidence.get("sections") or []
-    if sections:
-        where.append("v oddílech " + ", ".join(f"„{s}“" for s in sections[:6])
-                     + (f" a dalších {len(sections) - 6}" if len(sections) > 6 else ""))
+    if ev.get("pages"):
+        where.append("na str. " + format_pages(ev["pages"]))
+    if ev.get("sections"):
+        where.append("v oddílech " + _quoted(ev["sections"], 6))
     if where:
-        lines.append("výskyt: " + ", ".join(where))
+        lines.append("Výskyt: " + ", ".join(where) + ".")
+    if ev.get("weak"):
+        lines.append("Jen v seznamu názvů nebo v titulu seriálu (samo nestačí): "
+                     + _counted(ev["weak"], set()) + ".")
     return lines
 
 
@@ -122,7 +143,7 @@ def human_lines(entry: dict) -> list[str]:
         if data.get(key):
             lines.append(f"  {name + ':':12} {data[key]}")
     if data.get("ocr_pages"):
-        lines.append(f"  text rozpoznán z obrázku (OCR) na str. {_pages_text(data['ocr_pages'])}")
+        lines.append(f"  text rozpoznán z obrázku (OCR) na str. {format_pages(data['ocr_pages'])}")
     for facet, name in FACET_NAMES.items():
         lines.append("")
         tags = data.get(facet) or []

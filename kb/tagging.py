@@ -26,6 +26,7 @@ benchmark shows why); `tag_document` returns what the pipeline stores in the man
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -39,14 +40,19 @@ TAG_FACETS = ("topics", "professions")
 DEFAULTS: dict = {
     "reference_terms": 300,
     "length_exponent": 0.6,
-    "zone_weights": {"title": 1.5, "lead": 1.5, "audience": 2.0, "heading": 2.0, "body": 1.0},
-    "unscaled_zones": ["title", "lead", "audience"],
+    "zone_weights": {"title": 1.5, "lead": 1.5, "audience": 2.0, "keywords": 2.0, "heading": 2.0,
+                     "body": 1.0, "output": 1.0, "names": 0.3},
+    "unscaled_zones": ["title", "lead", "audience", "keywords"],
     "lead_terms": 40,
     "kind_weights": {"strong": 1.0, "term": 0.3},
     "saturation": 12,
     "audience": {"marker": "určen", "within_terms": 800},
+    "outputs": [],
+    "output_verbs": [],
+    "weak_headings": [],
+    "series_words": [],
 }
-FACET_DEFAULTS = {"min_score": 2.0, "min_pages": 3}
+FACET_DEFAULTS = {"min_score": 2.0, "min_pages": 3, "sections": False}
 ENTRY_KEYS = ("label", "description", "strong", "terms", "ignore")
 
 # A PDF line that looks like a heading: optionally numbered ("2", "2.3", "Kapitola 4",
@@ -80,6 +86,10 @@ class Compiled:
     tag_settings: dict[str, dict[str, dict]]
     order: dict[str, list[str]]
     audience_marker: str
+    outputs: re.Pattern | None = None  # words that name an output or event (metodika, workshop)
+    output_verbs: re.Pattern | None = None  # verbs saying it was made or run (vznikly, uspořádali)
+    weak_headings: re.Pattern | None = None  # sections whose hits are weak (literature…)
+    series: re.Pattern | None = None  # lines naming a series or blog: weak
 
 
 _COMPILED: dict[int, tuple[dict, Compiled]] = {}
@@ -93,6 +103,7 @@ def compile_taxonomy(taxonomy: dict) -> Compiled:
     if cached is not None and cached[0] is taxonomy:
         return cached[1]
     settings = {**DEFAULTS, **(taxonomy.get("tagging") or {})}
+    settings["zone_weights"] = {**DEFAULTS["zone_weights"], **settings["zone_weights"]}
     index: dict[str, dict[str, dict[tuple[str, ...], list[Rule]]]] = {}
     facet_settings: dict[str, dict] = {}
     tag_settings: dict[str, dict[str, dict]] = {}
@@ -102,6 +113,7 @@ def compile_taxonomy(taxonomy: dict) -> Compiled:
                                  "kind_weights": settings["kind_weights"], **(settings.get(facet) or {})}
         facet_settings[facet]["zone_weights"] = {**settings["zone_weights"],
                                                  **facet_settings[facet]["zone_weights"]}
+        facet_settings[facet].setdefault("unscaled_zones", settings["unscaled_zones"])
         tag_settings[facet] = {}
         order[facet] = []
         for tag, entry in (taxonomy.get(facet) or {}).items():
@@ -109,24 +121,77 @@ def compile_taxonomy(taxonomy: dict) -> Compiled:
             order[facet].append(tag)
             tag_settings[facet][tag] = {k: v for k, v in entry.items() if k not in ENTRY_KEYS}
             seen: set[tuple[str, ...]] = set()
-            for kind in ("ignore", "strong", "terms"):
-                for text in entry.get(kind) or []:
-                    phrase = tuple(terms(str(text)))
-                    if not phrase or phrase in seen:
-                        continue  # another spelling of the same analyzed form
-                    seen.add(phrase)
-                    rule = Rule(tag, "term" if kind == "terms" else kind, str(text))
-                    index.setdefault(phrase[0], {}).setdefault(facet, {}).setdefault(phrase, []).append(rule)
+            for kind, text in _entry_terms(entry, facet == "professions"):
+                phrase = tuple(terms(text))
+                if not phrase or phrase in seen:
+                    continue  # another spelling of the same analyzed form
+                seen.add(phrase)
+                rule = Rule(tag, "term" if kind == "terms" else kind, text)
+                index.setdefault(phrase[0], {}).setdefault(facet, {}).setdefault(phrase, []).append(rule)
     final = {
         first: {facet: sorted(phrases.items(), key=lambda kv: -len(kv[0])) for facet, phrases in by_facet.items()}
         for first, by_facet in index.items()
     }
     marker = terms(str(settings["audience"].get("marker", "")))
-    compiled = Compiled(final, settings, facet_settings, tag_settings, order, marker[0] if marker else "")
+    compiled = Compiled(final, settings, facet_settings, tag_settings, order, marker[0] if marker else "",
+                        _words_pattern([_word_start(w) for w in settings["outputs"]], prefix=True),
+                        _words_pattern(settings["output_verbs"], prefix=True),
+                        _words_pattern(settings["weak_headings"], prefix=True),
+                        _words_pattern(settings["series_words"], prefix=True))
     if len(_COMPILED) > 8:
         _COMPILED.clear()
     _COMPILED[id(taxonomy)] = (taxonomy, compiled)
     return compiled
+
+
+def _word_start(word: str) -> str:
+    """The start every inflected form of a noun shares: "metodika" -> "metodik"."""
+    word = str(word)
+    return word[:-1] if len(word) > 4 and word[-1] in "aeiouyáéíóúůýě" else word
+
+
+def _words_pattern(words, prefix: bool = False) -> re.Pattern | None:
+    """A regex for any of `words` in folded lowercase text (as whole words, or as word
+    starts with `prefix`: "seriál" also finds "seriálu")."""
+    words = [re.escape(fold(str(w).lower())) for w in words or []]
+    if not words:
+        return None
+    return re.compile(r"\b(?:" + "|".join(words) + (r")" if prefix else r")\b"))
+
+
+# Derived forms of a profession noun (the taxonomy lists the base word): the feminine
+# (kurátor -> kurátorka, psycholog -> psycholožka, soudce -> soudkyně, policista ->
+# policistka, pracovník -> pracovnice) counts as the noun itself; the adjective
+# (psychologický, kurátorský, lékařský, psychiatrický) only supports.
+_FEMININE = ((r"og$", "ožka"), (r"atr$", "atrička"), (r"(?<=[dj])ce$", "kyně"), (r"(?<=l)ec$", "kyně"),
+             (r"ista$", "istka"), (r"ník$", "nice"), (r"(?:or|ér|át|ař|ář|el|ent|ant|eut|oun)$", r"\g<0>ka"))
+_ADJECTIVE = ((r"og$", "ogický"), (r"atr$", "atrický"), (r"or$", "orský"), (r"(?:ař|ář)$", r"\g<0>ský"))
+
+
+def family_forms(word: str) -> list[tuple[str, str]]:
+    """[(kind, form)] derived from one profession noun: ("same", feminine), ("term", adjective)."""
+    if " " in word or not word[:1].islower():
+        return []  # phrases and abbreviations (OSPOD, PČR) have no such forms
+    out = []
+    for kind, rules in (("same", _FEMININE), ("term", _ADJECTIVE)):
+        for pattern, replacement in rules:
+            if re.search(pattern, word):
+                out.append((kind, re.sub(pattern, replacement, word)))
+                break
+    return out
+
+
+def _entry_terms(entry: dict, families: bool):
+    """(kind, text) of one taxonomy entry, ignore phrases first (they must win), with
+    the derived forms of profession nouns after the listed terms."""
+    listed = [(kind, str(text)) for kind in ("ignore", "strong", "terms") for text in entry.get(kind) or []]
+    yield from listed
+    if families:
+        for kind, text in listed:
+            if kind == "ignore":
+                continue
+            for derived, form in family_forms(text):
+                yield (kind if derived == "same" else "terms"), form
 
 
 # ---------------------------------------------------------------- analysis of a document
@@ -134,12 +199,32 @@ def compile_taxonomy(taxonomy: dict) -> Compiled:
 
 @dataclass
 class Unit:
-    """One analyzed page or section: its terms and the zone of each term."""
+    """One analyzed page or section: its terms, the zone of each term and where the
+    sections (parts) that begin on it start."""
 
     number: int  # 1-based page for PDF, else the section's order (1-based)
     label: str  # the section heading (DOCX/TXT/MD)
     terms: list[str]
     zones: list[str]
+    part_starts: list[tuple[int, int]] = field(default_factory=list)  # (term position, part id)
+    excerpts: list[tuple[int, int, str]] = field(default_factory=list)  # output sentences: (from, to, text)
+
+    def part_of(self, position: int) -> int:
+        k = bisect.bisect_right(self.part_starts, (position, 1 << 30)) - 1
+        return self.part_starts[max(k, 0)][1]
+
+    def excerpt(self, position: int) -> str:
+        return next((text for a, b, text in self.excerpts if a <= position < b), "")
+
+
+@dataclass
+class Part:
+    """A section: a heading and the text under it up to the next heading, across pages.
+    A tag is also given when one part alone is substantially about it."""
+
+    label: str
+    pages: list[int] = field(default_factory=list)
+    length: int = 0
 
 
 def heading_spans(text: str) -> list[tuple[int, int]]:
@@ -187,37 +272,217 @@ def _sentence_end(text: str, at: int) -> int:
 
 
 def analyze_document(document: Document, audience_marker: str = "", audience_within: int = 0,
-                     lead_terms: int = 0) -> tuple[list[str], list[Unit]]:
-    """(title terms, analyzed units). Each page text goes through the analyzer once.
+                     lead_terms: int = 0, compiled: Compiled | None = None
+                     ) -> tuple[list[str], list[Unit], list[Part]]:
+    """(title terms, analyzed units, parts). Each page text goes through the analyzer once.
     Zones: the first `lead_terms` words of the document are its "lead" (title page:
     subtitle such as "Metodický pokyn pro sociální pracovníky obce"), the sentence with
-    the audience marker near the start is "audience", then "heading" and "body"."""
+    the audience marker near the start is "audience", a "Klíčová slova:" line is
+    "keywords", a sentence that names outputs ("dvě metodiky věnované kyberšikaně") is
+    "output", lists of names and series titles are "names" (weak), then "heading" and
+    "body". Parts: a new one at each heading (PDF) or section (DOCX/TXT)."""
     units: list[Unit] = []
+    parts: list[Part] = []
     seen_terms = 0
     for order, page in enumerate(document.pages, start=1):
         text = page.text or ""
         tokens = tokens_with_offsets(text)
+        marks = line_marks(text, compiled)
         if document.paged:
-            spans = heading_spans(text)
+            in_list = [(a, b) for a, b, zone in marks if zone in ("names", "output")]
+            spans = [sp for sp in heading_spans(text) if not any(a <= sp[0] < b for a, b in in_list)]
         else:
             heading = (page.heading or "").strip()
             at = text.find(heading) if heading else -1
             spans = [(at, at + len(heading))] if 0 <= at < 200 else []
         zones = _zones(tokens, spans)
+        if seen_terms >= audience_within:
+            # keywords speak for the whole document only near its start (in proceedings
+            # each paper has its own)
+            marks = [(a, b, "body" if zone == "keywords" else zone) for a, b, zone in marks]
+        _apply_marks(tokens, zones, marks)
         unit_terms = [t for t, _, _ in tokens]
         if audience_marker and seen_terms < audience_within:
             _mark_audience(text, tokens, zones, audience_marker)
         for k in range(max(0, min(len(zones), lead_terms - seen_terms))):
-            zones[k] = "lead"
+            if zones[k] in ("body", "heading"):  # the author's keywords weigh more
+                zones[k] = "lead"
         seen_terms += len(unit_terms)
-        if not document.paged and page.heading and not spans:
-            # the heading is not part of the section text: count it as a heading anyway
-            extra = terms(page.heading)
-            unit_terms = extra + unit_terms
-            zones = ["heading"] * len(extra) + zones
         number = page.number if document.paged else order
-        units.append(Unit(number, page.heading or "", unit_terms, zones))
-    return terms(document.title or ""), units
+        part_starts: list[tuple[int, int]] = []
+        if document.paged:
+            if not parts:
+                parts.append(Part(""))
+            part_starts.append((0, len(parts) - 1))  # the page continues the open section
+            for a, b in spans:
+                first = next((k for k, (_, start, _) in enumerate(tokens) if a <= start < b), None)
+                if first is None or (first > 0 and zones[first - 1] == "heading"):
+                    continue  # no words, or the second line of a heading
+                parts.append(Part(text[a:b].strip()))
+                if part_starts[-1][0] == first:
+                    part_starts.pop()
+                part_starts.append((first, len(parts) - 1))
+        else:
+            parts.append(Part(page.heading or ""))
+            part_starts.append((0, len(parts) - 1))
+            if not spans and page.heading:
+                # the heading is not part of the section text: count it as a heading anyway
+                extra = terms(page.heading)
+                unit_terms = extra + unit_terms
+                zones = ["heading"] * len(extra) + zones
+        for k, (pos, part_id) in enumerate(part_starts):
+            end = part_starts[k + 1][0] if k + 1 < len(part_starts) else len(unit_terms)
+            part = parts[part_id]
+            part.length += end - pos
+            if number not in part.pages and document.paged:
+                part.pages.append(number)
+            weak_part = bool(compiled and compiled.weak_headings and part.label
+                             and compiled.weak_headings.search(fold(part.label.lower())))
+            if weak_part:
+                for j in range(pos, end):
+                    if zones[j] != "heading":
+                        zones[j] = "names"
+        offset = len(unit_terms) - len(tokens)  # heading terms put in front (DOCX/TXT)
+        excerpts = _excerpts(text, tokens, marks, offset)
+        units.append(Unit(number, page.heading or "", unit_terms, zones, part_starts, excerpts))
+    return terms(document.title or ""), units, parts
+
+
+_LINE = re.compile(r"[^\n]+")
+_BULLET = re.compile(r"^\s*(?:[-–—•*▪·◦●]|\d{1,2}[.)])\s+")
+_KEYWORDS = re.compile(r"^\s*(?:klíčová slova|klicova slova|keywords|key words)\s*:", re.IGNORECASE)
+_LIST_SEPARATOR = re.compile(r",\s+|;\s+|:\s+|\s+(?:a|i|nebo|či|a také)\s+")
+MIN_LIST_ITEMS = 3
+NAME_MAX_WORDS = 8
+
+
+def _is_name(item: str) -> bool:
+    """A list item that reads like a name (of a service, project, article): capitalised,
+    short, not a sentence."""
+    item = item.strip()
+    return (bool(item) and item[:1].isupper() and len(item.split()) <= NAME_MAX_WORDS
+            and not item.endswith((".", "!", "?")))
+
+
+def line_marks(text: str, compiled: Compiled | None) -> list[tuple[int, int, str]]:
+    """Character ranges of `text` with a zone of their own:
+    - "keywords": a "Klíčová slova: …" line (the author's own statement of the topics);
+    - "output": a sentence that names outputs or events made ("dvě metodiky věnované
+      kyberšikaně", "workshopy na téma …") and the list items such a line introduces;
+    - "names": a list of three or more names (bulleted, one per line, or in a sentence
+      after a colon: "Naše služby: Azylový dům, Krizové centrum a Dluhová poradna") and
+      lines naming a series or blog: they name things and say little about the text."""
+    marks: list[tuple[int, int, str]] = []
+    lines = [(m.start(), m.end(), m.group()) for m in _LINE.finditer(text)]
+    outputs = compiled.outputs if compiled else None
+    verbs = compiled.output_verbs if compiled else None
+    series = compiled.series if compiled else None
+    page = fold(text.lower())  # cheap gates: most pages name no output and no series
+    if outputs is None or verbs is None or not (outputs.search(page) and verbs.search(page)):
+        outputs = None
+    if series is not None and not series.search(page):
+        series = None
+
+    def names_output(*texts: str) -> bool:
+        """Names an output or event and says it was made or run."""
+        folded = fold(" ".join(texts).lower())
+        return (outputs is not None and verbs is not None
+                and bool(outputs.search(folded)) and bool(verbs.search(folded)))
+
+    # lists of items, one per line
+    k = 0
+    while k < len(lines):
+        j = k
+        while j < len(lines) and (_BULLET.match(lines[j][2]) or _is_name(lines[j][2])):
+            j += 1
+        items = lines[k:j]
+        if len(items) >= MIN_LIST_ITEMS:
+            intro = lines[k - 1][2] if k > 0 else ""
+            bodies = [_BULLET.sub("", line) for _, _, line in items]
+            if intro.rstrip().endswith(":") and names_output(intro):
+                marks.extend((a, b, "output") for a, b, _ in items)
+            elif sum(_is_name(b) for b in bodies) * 3 >= len(bodies) * 2:
+                marks.extend((a, b, "names") for a, b, _ in items)
+        k = max(j, k + 1)
+    marked = [(a, b) for a, b, _ in marks]
+    for a, b, line in lines:
+        if any(x <= a < y for x, y in marked):
+            continue
+        if _KEYWORDS.match(line):
+            marks.append((a, b, "keywords"))
+            continue
+        if series is not None and series.search(fold(line.lower())) and len(line.split()) <= 15:
+            marks.append((a, b, "names"))
+            continue
+        for sa, sb in _sentences(line):
+            sentence = line[sa:sb]
+            run = _name_run(sentence)
+            if run:
+                marks.append((a + sa + run[0], a + sa + run[1], "names"))
+            elif names_output(sentence):
+                marks.append((a + sa, a + sb, "output"))
+    return marks
+
+
+def _sentences(line: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for m in _SENTENCE_BREAK.finditer(line):
+        out.append((start, m.end()))
+        start = m.end()
+    if start < len(line):
+        out.append((start, len(line)))
+    return out
+
+
+def _name_run(sentence: str) -> tuple[int, int] | None:
+    """The span of three or more capitalised items in a row within a sentence (not its
+    first word, which is capitalised anyway), or None."""
+    pieces, pos = [], 0
+    for m in _LIST_SEPARATOR.finditer(sentence):
+        pieces.append((pos, m.start()))
+        pos = m.end()
+    pieces.append((pos, len(sentence)))
+    best, run = None, []
+    for a, b in pieces:
+        item = sentence[a:b].strip().rstrip(".!?")
+        if a > 0 and item and item[:1].isupper() and len(item.split()) <= NAME_MAX_WORDS - 2:
+            run.append((a, b))
+            if len(run) >= MIN_LIST_ITEMS:
+                best = (run[0][0], run[-1][1])
+        else:
+            run = []
+    return best
+
+
+EXCERPT_CHARS = 160
+
+
+def _excerpts(text: str, tokens: list[tuple[str, int, int]], marks: list[tuple[int, int, str]],
+              offset: int) -> list[tuple[int, int, str]]:
+    """(first term, end term, text) of each output mark, for the evidence."""
+    out = []
+    for a, b, zone in marks:
+        if zone != "output":
+            continue
+        inside = [k for k, (_, start, _) in enumerate(tokens) if a <= start < b]
+        if inside:
+            snippet = " ".join(text[a:b].split())
+            snippet = _BULLET.sub("", snippet)
+            if len(snippet) > EXCERPT_CHARS:
+                snippet = snippet[:EXCERPT_CHARS - 1].rstrip() + "…"
+            out.append((inside[0] + offset, inside[-1] + 1 + offset, snippet))
+    return out
+
+
+def _apply_marks(tokens: list[tuple[str, int, int]], zones: list[str], marks: list[tuple[int, int, str]]) -> None:
+    if not marks:
+        return
+    for k, (_, start, _) in enumerate(tokens):
+        for a, b, zone in marks:
+            if a <= start < b:
+                if zone != "output" or zones[k] == "body":
+                    zones[k] = zone
+                break
 
 
 def _zones(tokens: list[tuple[str, int, int]], spans: list[tuple[int, int]]) -> list[str]:
@@ -253,7 +518,8 @@ def _mark_audience(text: str, tokens: list[tuple[str, int, int]], zones: list[st
 
 @dataclass
 class Candidate:
-    """Everything found for one tag; `tagged` says whether it passed, `reason` why not."""
+    """Everything found for one tag; `tagged` says whether it passed, `reason` why not,
+    `basis` on what: the whole document, one section, or the outputs it names."""
 
     facet: str
     tag: str
@@ -266,11 +532,18 @@ class Candidate:
     in_title: bool = False
     tagged: bool = False
     reason: str = ""
+    basis: str = ""  # document | section | outputs
     weights: dict[str, list[tuple[float, bool]]] = field(default_factory=dict)  # display -> (weight, unscaled)
+    parts: dict[int, list[tuple[float, bool, str]]] = field(default_factory=dict)  # part -> (weight, strong, zone)
+    weak: dict[str, int] = field(default_factory=dict)  # display -> hits in lists of names
+    output_at: list[tuple[int, int]] = field(default_factory=list)  # (unit, position) of output hits
+    output_score: float = 0.0
+    best_part: tuple[int, float] | None = None  # (part id, score) of the section that carried it
 
-    def evidence(self, units: list[Unit], paged: bool, source: str = AUTO) -> dict:
+    def evidence(self, units: list[Unit], paged: bool, source: str = AUTO,
+                 parts: list[Part] | None = None) -> dict:
         hit_units = sorted(self.units)
-        return {
+        evidence = {
             "source": source,
             "score": round(self.score, 2),
             "threshold": self.threshold,
@@ -279,9 +552,20 @@ class Candidate:
             "in_title": self.in_title,
             "pages": [units[i].number for i in hit_units] if paged else [],
             "sections": [] if paged else _unique(units[i].label for i in hit_units if units[i].label),
+            "basis": self.basis or "document",
         }
+        if self.basis == "section" and self.best_part and parts:
+            part = parts[self.best_part[0]]
+            evidence["part"] = {"label": part.label, "pages": part.pages, "score": round(self.best_part[1], 2)}
+        if self.output_at:
+            evidence["outputs"] = _unique(units[u].excerpt(pos) for u, pos in self.output_at
+                                          if units[u].excerpt(pos))[:5]
+        if self.weak:
+            evidence["weak"] = dict(sorted(self.weak.items(), key=lambda kv: (-kv[1], kv[0])))
+        return evidence
 
-    def add(self, display: str, weight: float, unscaled: bool, strong: bool, unit: int | None) -> None:
+    def add(self, display: str, weight: float, unscaled: bool, strong: bool, unit: int | None,
+            part: int | None = None, zone: str = "body") -> None:
         self.counts[display] = self.counts.get(display, 0) + 1
         self.weights.setdefault(display, []).append((weight, unscaled))
         if strong:
@@ -291,6 +575,8 @@ class Candidate:
             self.in_title = True
         else:
             self.units[unit] = self.units.get(unit, 0) + 1
+        if part is not None:
+            self.parts.setdefault(part, []).append((weight, strong, zone))
 
 
 def _unique(values) -> list[str]:
@@ -298,10 +584,11 @@ def _unique(values) -> list[str]:
 
 
 def _match(compiled: Compiled, sequence: list[str], zones: list[str], unit: int | None,
-           found: dict[str, dict[str, Candidate]]) -> None:
-    """Longest-first matching of one term sequence, per facet, recording hits."""
+           found: dict[str, dict[str, Candidate]], owner: Unit | None = None) -> None:
+    """Longest-first matching of one term sequence, per facet, recording hits. A hit in
+    a list of names is only noted (weak evidence); one in an output statement counts
+    for the outputs rule."""
     index = compiled.index
-    unscaled_zones = compiled.settings["unscaled_zones"]
     blocked = dict.fromkeys(FACETS, 0)
     n = len(sequence)
     for i, term in enumerate(sequence):
@@ -324,12 +611,25 @@ def _match(compiled: Compiled, sequence: list[str], zones: list[str], unit: int 
                     cand = found[facet].get(rule.tag)
                     if cand is None:
                         cand = found[facet][rule.tag] = Candidate(facet, rule.tag)
+                    if zone == "names":
+                        cand.weak[rule.display] = cand.weak.get(rule.display, 0) + 1
+                        continue
                     weight = cfg["kind_weights"][rule.kind] * cfg["zone_weights"][zone]
-                    cand.add(rule.display, weight, zone in unscaled_zones, rule.kind == "strong", unit)
+                    strong = rule.kind == "strong"
+                    part = owner.part_of(i) if owner is not None else None
+                    cand.add(rule.display, weight, zone in cfg["unscaled_zones"], strong, unit, part, zone)
+                    if zone == "output" and strong:
+                        cand.output_at.append((unit, i))
+                        cand.output_score += weight
                 break
 
 
-def _decide(compiled: Compiled, cand: Candidate, length_factor: float) -> None:
+def _part_score(hits: list[tuple[float, bool]], length: int, settings: dict, exponent: float) -> float:
+    return sum(w for w, _ in hits) / max(1.0, length / settings["reference_terms"]) ** exponent
+
+
+def _decide(compiled: Compiled, cand: Candidate, length_factor: float, parts: list[Part] | None = None,
+            exponent: float = 0.6) -> None:
     saturation = compiled.settings["saturation"]
     unscaled = scaled = 0.0
     for hits in cand.weights.values():
@@ -347,36 +647,53 @@ def _decide(compiled: Compiled, cand: Candidate, length_factor: float) -> None:
     min_pages = int(tag_cfg.get("min_pages", facet_cfg["min_pages"]))
     cand.threshold = min_score
     spread = len(cand.units)
-    if cand.score < min_score:
-        cand.tagged, cand.reason = False, f"skóre {cand.score:.2f} < {min_score}"
-    elif not cand.strong_hits and spread < min_pages:
-        cand.tagged, cand.reason = False, f"bez silného výrazu a jen na {spread} místech (< {min_pages})"
-    else:
+    if cand.score >= min_score and (cand.strong_hits or spread >= min_pages):
         cand.tagged, cand.reason = True, ""
+        if cand.output_score and cand.score - cand.output_score < min_score:
+            cand.basis = "outputs"
+        else:
+            cand.basis = "document"
+        return
+    if facet_cfg.get("sections") and parts:
+        # one section alone about the topic: scored as if it were the whole document
+        scored_parts = [(pid, _part_score([(w, s) for w, s, _ in hits], parts[pid].length,
+                                          compiled.settings, exponent))
+                        for pid, hits in cand.parts.items()
+                        if any(zone == "heading" for _, _, zone in hits)
+                        and any(strong and zone != "heading" for _, strong, zone in hits)]
+        best = max(scored_parts, key=lambda ps: ps[1], default=None)
+        if best and best[1] >= min_score:
+            cand.tagged, cand.reason, cand.basis, cand.best_part = True, "", "section", best
+            return
+    cand.tagged = False
+    if cand.score < min_score:
+        cand.reason = f"skóre {cand.score:.2f} < {min_score}"
+    else:
+        cand.reason = f"bez silného výrazu a jen na {spread} místech (< {min_pages})"
 
 
 def score_document(document: Document, taxonomy: dict | None = None) -> dict:
     """Every candidate tag of every facet, scored and decided (also those that failed):
     {"topics": {id: Candidate}, "professions": ..., "doc_types": ..., "units": [Unit],
-     "length": analyzed terms, "compiled": Compiled}."""
+     "parts": [Part], "length": analyzed terms, "compiled": Compiled}."""
     compiled = compile_taxonomy(taxonomy if taxonomy is not None else load_taxonomy())
     settings = compiled.settings
-    title_terms, units = analyze_document(document, compiled.audience_marker,
-                                          int(settings["audience"].get("within_terms", 0)),
-                                          int(settings["lead_terms"]))
+    title_terms, units, parts = analyze_document(document, compiled.audience_marker,
+                                                 int(settings["audience"].get("within_terms", 0)),
+                                                 int(settings["lead_terms"]), compiled)
     found: dict[str, dict[str, Candidate]] = {facet: {} for facet in FACETS}
     if title_terms:
         _match(compiled, title_terms, ["title"] * len(title_terms), None, found)
     for k, unit in enumerate(units):
-        _match(compiled, unit.terms, unit.zones, k, found)
+        _match(compiled, unit.terms, unit.zones, k, found, unit)
     length = sum(len(u.terms) for u in units)
-    scored = {**found, "units": units, "length": length, "compiled": compiled}
+    scored = {**found, "units": units, "parts": parts, "length": length, "compiled": compiled}
     _address_the_reader(document, scored)
     for facet in FACETS:
-        exponent = compiled.facet_settings[facet].get("length_exponent", settings["length_exponent"])
-        length_factor = max(1.0, length / settings["reference_terms"]) ** float(exponent)
+        exponent = float(compiled.facet_settings[facet].get("length_exponent", settings["length_exponent"]))
+        length_factor = max(1.0, length / settings["reference_terms"]) ** exponent
         for cand in found[facet].values():
-            _decide(compiled, cand, length_factor)
+            _decide(compiled, cand, length_factor, parts, exponent)
     _document_type_conditions(document, scored)
     return scored
 
@@ -392,26 +709,38 @@ def _is_short(document: Document, length: int, cfg: dict) -> tuple[bool, str]:
     return True, ""
 
 
+SIGNALS = (
+    # (word list key, weight key, the evidence label)
+    ("address_words", "address_weight", "oslovení čtenáře (vy, vás, vám…)"),
+    ("report_words", "report_weight", "zpravodajská slovesa a citace (uvedl, řekla, podle mluvčí…)"),
+)
+
+
 def _address_the_reader(document: Document, scored: dict) -> None:
-    """A type with `address_words` (the leaflet) gains for each word that speaks to the
-    reader (vy, vás, vám…). These are stopwords for search, so they are counted in the
-    raw text, and only in documents short enough for the type."""
+    """Words that are stopwords for search but tell the type: a type with
+    `address_words` (the leaflet) gains for each word that speaks to the reader (vy,
+    vás, vám…), one with `report_words` (news, press release) for each verb of
+    reported speech (uvedl, řekla…). They are counted in the raw text, and only in
+    documents short enough for the type."""
     compiled: Compiled = scored["compiled"]
+    folded_pages = None
     for type_id in compiled.order["doc_types"]:
         cfg = compiled.tag_settings["doc_types"].get(type_id, {})
-        words = cfg.get("address_words")
-        if not words or not _is_short(document, scored["length"], cfg)[0]:
-            continue
-        pattern = re.compile(r"\b(?:" + "|".join(re.escape(fold(w.lower())) for w in words) + r")\b")
-        count = sum(len(pattern.findall(fold(page.text.lower()))) for page in document.pages)
-        if not count:
-            continue
-        cand = scored["doc_types"].setdefault(type_id, Candidate("doc_types", type_id))
-        label = "oslovení čtenáře (vy, vás, vám…)"
-        cand.counts[label] = count
-        cand.weights[label] = [(float(cfg.get("address_weight", 0.3)), True)] * count
-        cand.strong_terms.add(label)
-        cand.strong_hits += count
+        for words_key, weight_key, label in SIGNALS:
+            words = cfg.get(words_key)
+            if not words or not _is_short(document, scored["length"], cfg)[0]:
+                continue
+            if folded_pages is None:
+                folded_pages = [fold(page.text.lower()) for page in document.pages]
+            pattern = re.compile(r"\b(?:" + "|".join(re.escape(fold(w.lower())) for w in words) + r")\b")
+            count = sum(len(pattern.findall(text)) for text in folded_pages)
+            if not count:
+                continue
+            cand = scored["doc_types"].setdefault(type_id, Candidate("doc_types", type_id))
+            cand.counts[label] = count
+            cand.weights[label] = [(float(cfg.get(weight_key, 0.3)), True)] * count
+            cand.strong_terms.add(label)
+            cand.strong_hits += count
 
 
 def _document_type_conditions(document: Document, scored: dict) -> None:
@@ -429,7 +758,7 @@ def _doc_type(scored: dict, paged: bool) -> tuple[str, dict]:
     passed = [candidates[t] for t in compiled.order["doc_types"] if t in candidates and candidates[t].tagged]
     best = max(passed, key=lambda c: c.score, default=None)
     type_id = best.tag if best else "jine"
-    evidence = best.evidence(scored["units"], paged) if best else {"source": AUTO, "score": 0.0, "terms": {}}
+    evidence = best.evidence(scored["units"], paged, parts=scored["parts"]) if best else {"source": AUTO, "score": 0.0, "terms": {}}
     evidence["scores"] = {t: round(c.score, 2) for t, c in sorted(candidates.items()) if c.score > 0}
     return type_id, evidence
 
@@ -463,12 +792,14 @@ def tag_document(document: Document, taxonomy: dict | None = None) -> dict:
     for facet in TAG_FACETS:
         known = set(compiled.order[facet])
         candidates: dict[str, Candidate] = scored[facet]
-        chosen = {tag: cand.evidence(units, document.paged) for tag, cand in candidates.items() if cand.tagged}
+        parts = scored["parts"]
+        chosen = {tag: cand.evidence(units, document.paged, parts=parts)
+                  for tag, cand in candidates.items() if cand.tagged}
         for tag in meta.get(facet) or []:
             if tag not in known:
                 continue  # an unknown id in a sidecar cannot become a filter value
             cand = candidates.get(tag)
-            base = cand.evidence(units, document.paged) if cand else {
+            base = cand.evidence(units, document.paged, parts=parts) if cand else {
                 "score": 0.0, "terms": {}, "strong": [], "in_title": False, "pages": [], "sections": []}
             chosen[tag] = {**base, "source": MANUAL}
         excluded = [t for t in meta.get(f"{facet}_exclude") or [] if t in chosen]

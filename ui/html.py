@@ -9,6 +9,7 @@ import html
 import re
 
 from kb.collections import format_pages
+from kb.explain import evidence_lines
 
 _LABEL_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$^=&])")
 
@@ -143,116 +144,6 @@ def page_hit_html(page_hit) -> str:
 
 
 def evidence_html(evidence) -> str:
-    """Why a tag was given. The tagger's shape (kb/tagging.py): source ("automaticky" |
-    "ručně"), score, threshold, terms {term: count}, strong, in_title, pages / sections.
-    Anything else is listed generically, so a change there cannot break the page."""
-    if isinstance(evidence, dict) and ("terms" in evidence or "source" in evidence):
-        return _tagger_evidence(evidence)
-    items = _evidence_lines(evidence)
-    if not items:
-        return '<div class="kb-evidence">Štítek byl přidělen ručně (v metadatech dokumentu).</div>'
-    return '<ul class="kb-evidence">' + "".join(f"<li>{esc(i)}</li>" for i in items[:12]) + "</ul>"
-
-
-def _number(value) -> str:
-    return f"{value:g}".replace(".", ",") if isinstance(value, (int, float)) else ""
-
-
-def _tagger_evidence(ev: dict) -> str:
-    lines = []
-    manual = str(ev.get("source", "")) in ("ručně", "manual", "sidecar", "metadata")
-    terms = ev.get("terms") if isinstance(ev.get("terms"), dict) else {}
-    if manual:
-        lines.append("Přiděleno ručně v metadatech dokumentu"
-                     + (" (text ho také podporuje)." if terms else "."))
-    elif not terms and not ev.get("score"):
-        lines.append("Text neobsahuje výrazné znaky žádné kategorie; zařazeno výchozím způsobem.")
-    else:
-        score, threshold = _number(ev.get("score")), _number(ev.get("threshold"))
-        if score:
-            lines.append(f"Přiděleno automaticky podle textu: skóre {score}"
-                         + (f" (potřeba aspoň {threshold})." if threshold else "."))
-    where = []
-    if ev.get("in_title"):
-        where.append("v názvu")
-    pages = [p for p in ev.get("pages") or [] if isinstance(p, int) and p > 0]
-    if pages:
-        where.append(f"na str. {format_pages(pages)}")
-    sections = [str(x) for x in ev.get("sections") or [] if x]
-    if sections:
-        where.append("v oddílech " + ", ".join(f"„{x}“" for x in sections[:5])
-                     + (" …" if len(sections) > 5 else ""))
-    if where:
-        lines.append("Výskyt: " + ", ".join(where) + ".")
-    if terms:
-        strong = set(ev.get("strong") or [])
-        shown = list(terms.items())[:12]
-        words = ", ".join(f"„{t}“ {n}×" + (" (silný výraz)" if t in strong else "")
-                          for t, n in shown)
-        lines.append(f"Nalezené výrazy: {words}" + (" …" if len(terms) > 12 else ""))
-    if not lines:
-        lines.append("Bez dalších podrobností.")
+    """Why a tag was given: the lines of kb/explain.py (the same `kb show` prints)."""
+    lines = evidence_lines(evidence if isinstance(evidence, dict) else None)
     return '<ul class="kb-evidence">' + "".join(f"<li>{esc(line)}</li>" for line in lines) + "</ul>"
-
-
-def _evidence_lines(evidence) -> list[str]:
-    if evidence is None or evidence == {} or evidence == []:
-        return []
-    if isinstance(evidence, str):
-        return [evidence]
-    if isinstance(evidence, (int, float)):
-        return [str(evidence)]
-    if isinstance(evidence, list):
-        lines = []
-        for entry in evidence:
-            lines.extend(_evidence_lines(entry))
-        return lines
-    if isinstance(evidence, dict):
-        source = evidence.get("source") or evidence.get("reason")
-        if source in ("sidecar", "manual", "metadata"):
-            return ["Přiděleno ručně v metadatech dokumentu."]
-        term = evidence.get("term") or evidence.get("text") or evidence.get("word")
-        terms = evidence.get("terms")
-        if term or terms is not None:
-            return _term_lines(term, terms, evidence)
-        lines = []
-        for key, value in evidence.items():
-            if key in ("score", "weight", "confidence"):
-                continue
-            sub = _evidence_lines(value)
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                lines.append(f"{key}: {value}×")
-            elif sub:
-                lines.extend(f"{key}: {s}" if not isinstance(value, (list, dict)) else s for s in sub)
-        return lines
-    return [str(evidence)]
-
-
-def _term_lines(term, terms, evidence: dict) -> list[str]:
-    lines = []
-    if term:
-        lines.append(_describe(str(term), evidence))
-    if isinstance(terms, dict):
-        for t, info in terms.items():
-            lines.append(_describe(str(t), info if isinstance(info, dict) else {"count": info}))
-    elif isinstance(terms, list):
-        for t in terms:
-            if isinstance(t, dict):
-                lines.extend(_evidence_lines(t))
-            else:
-                lines.append(str(t))
-    return lines
-
-
-def _describe(term: str, info: dict) -> str:
-    text = f"„{term}“"
-    count = info.get("count") or info.get("hits") or info.get("n")
-    if isinstance(count, int):
-        text += f" {count}×"
-    pages = info.get("pages")
-    if isinstance(pages, list) and pages and all(isinstance(p, int) for p in pages):
-        text += f" (str. {format_pages([p for p in pages if p > 0])})" if any(p > 0 for p in pages) else ""
-    where = info.get("where") or info.get("field")
-    if isinstance(where, str) and where:
-        text += f" – {where}"
-    return text
