@@ -11,8 +11,12 @@ from pathlib import Path
 
 import click
 
+from kb.cli_czech import install as _czech_click_messages
+from kb.czech import count_phrase, pages_count, plural
 from kb.errors import IndexLocked, IndexWriteError, KbError
 from kb.settings import Settings
+
+_czech_click_messages()
 
 INDEX_HELP = "Složka indexu (výchozí $KB_INDEX_DIR, jinak .kb-index)."
 
@@ -30,7 +34,56 @@ def _fail(message: str, code: int = 2):
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OptionsAnywhere(click.Command):
+    """A command whose options may stand anywhere among the query words, even after `--`
+    (`kb search -- -násilí --index X --json`), and whose words may start with `-`
+    (`kb search domácí -soud`): people write both, and click alone would take `-soud`
+    for an unknown option and `--index` after `--` for a word."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, self._options_first(ctx, args))
+
+    def _options_first(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value = {}
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                for name in (*param.opts, *param.secondary_opts):
+                    takes_value[name] = not (param.is_flag or param.count)
+        options: list[str] = []
+        words: list[str] = []
+        escaped = False
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            name = arg.split("=", 1)[0]
+            if arg == "--" and not escaped:
+                escaped = True
+            elif name in takes_value:
+                options.append(arg)
+                if takes_value[name] and "=" not in arg and i + 1 < len(args):
+                    i += 1
+                    options.append(args[i])
+            elif arg.startswith("--") and len(arg) > 2 and not escaped:
+                options.append(arg)  # a mistyped option: click names it (in Czech)
+            else:
+                words.append(arg)
+            i += 1
+        return [*options, "--", *words]
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The filter ids, read from the taxonomy so the help cannot fall behind it."""
+        from kb.taxonomy import load_taxonomy
+
+        taxonomy = load_taxonomy()
+        for facet, heading in (("topics", "Témata (--topic)"), ("professions", "Profese (--profession)"),
+                               ("doc_types", "Typy dokumentů (--type)")):
+            with formatter.section(heading):
+                formatter.write_dl([(id_, entry.get("label", id_))
+                                    for id_, entry in taxonomy[facet].items()])
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, options_metavar="[VOLBY]",
+             subcommand_metavar="PŘÍKAZ [ARGUMENTY]...")
 def cli():
     """Znalostní báze metodik sociální práce: indexace a vyhledávání.
 
@@ -41,13 +94,13 @@ def cli():
     """
 
 
-@cli.command("index")
-@click.argument("corpus", required=False, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--index", "index_dir", help=INDEX_HELP)
-@click.option("--workers", type=click.IntRange(1, 64), help="Počet procesů pro čtení souborů (výchozí 2).")
+@cli.command("index", options_metavar="[VOLBY]")
+@click.argument("corpus", required=False, metavar="[SLOŽKA]", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--index", "index_dir", metavar="SLOŽKA", help=INDEX_HELP)
+@click.option("--workers", type=click.IntRange(1, 64), metavar="N", help="Počet procesů pro čtení souborů (výchozí 2).")
 @click.option("--json", "as_json", is_flag=True, help="Výsledek jako JSON na standardní výstup.")
 def index_cmd(corpus: Path | None, index_dir: str | None, workers: int | None, as_json: bool):
-    """Zaindexuje dokumenty ve složce CORPUS (výchozí corpus/).
+    """Zaindexuje dokumenty ve SLOŽCE (výchozí corpus/).
 
     Nezměněné soubory se znovu nečtou; smazané z indexu zmizí. Soubor, který nejde
     přečíst, se přeskočí s důvodem. Předchozí index zůstane platný, dokud nový není
@@ -88,8 +141,9 @@ def index_cmd(corpus: Path | None, index_dir: str | None, workers: int | None, a
     if as_json:
         _print_json(report.to_dict())
         return
+    documents = count_phrase(report.documents, "dokument", "dokumenty", "dokumentů", space=" ")
     click.echo(
-        f"Hotovo za {report.seconds:.1f} s: {report.documents} dokumentů ({report.pages} stran). "
+        f"Hotovo za {report.seconds:.1f} s: {documents} ({pages_count(report.pages, space=' ')}). "
         f"Nově zaindexováno {report.indexed}, beze změny {report.unchanged}, odebráno {report.removed}."
     )
     for item in report.skipped:
@@ -98,25 +152,29 @@ def index_cmd(corpus: Path | None, index_dir: str | None, workers: int | None, a
         click.echo(f"Upozornění: {item['path']} — {item['message']}")
 
 
-@cli.command("search")
-@click.argument("query", nargs=-1)
-@click.option("--index", "index_dir", help=INDEX_HELP)
-@click.option("--topic", "topics", multiple=True, help="Téma (id), lze opakovat: kybersikana, trauma…")
-@click.option("--profession", "professions", multiple=True, help="Profese (id), lze opakovat: ospod, policie…")
-@click.option("--type", "types", multiple=True, help="Typ dokumentu: metodika, letak, zprava, standard, jine.")
-@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Nejvýš výsledků.")
+@cli.command("search", cls=OptionsAnywhere, options_metavar="[VOLBY]")
+@click.argument("query", nargs=-1, metavar="[DOTAZ]...")
+@click.option("--index", "index_dir", metavar="SLOŽKA", help=INDEX_HELP)
+@click.option("--topic", "topics", multiple=True, metavar="ID", help="Téma (id, seznam níže), lze opakovat.")
+@click.option("--profession", "professions", multiple=True, metavar="ID", help="Profese (id, seznam níže), lze opakovat.")
+@click.option("--type", "types", multiple=True, metavar="ID", help="Typ dokumentu (id, seznam níže), lze opakovat.")
+@click.option("--limit", type=click.IntRange(1, 1000), metavar="N", default=10, show_default=True,
+              help="Kolik nejlepších dokumentů vypsat.")
 @click.option("--json", "as_json", is_flag=True, help="Výsledek jako JSON.")
 def search_cmd(query, index_dir, topics, professions, types, limit, as_json):
     """Vyhledá dokumenty. Slova se kombinují (A), "fráze" v uvozovkách, OR mezi slovy,
-    -slovo vyloučí. Nezáleží na diakritice ani tvaru slova.
+    -slovo vyloučí. Nezáleží na diakritice ani tvaru slova. Volby mohou stát před
+    dotazem i za ním (i za --).
 
     \b
     Příklady:
       kb search "domaci nasili"
       kb search kybersikana --profession skolstvi --type letak
-      kb search '"rozhovor s dítětem"' -- -soud
+      kb search '"rozhovor s dítětem"' -soud
+      kb search -- -soud rozvod --limit 30
     """
     from kb.search import SearchRequest, open_backend
+    from kb.taxonomy import label
 
     request = SearchRequest(query=" ".join(query), topics=list(topics), professions=list(professions),
                             types=list(types), limit=limit)
@@ -132,14 +190,27 @@ def search_cmd(query, index_dir, topics, professions, types, limit, as_json):
     if not result.total:
         click.echo("Nic nenalezeno. Zkuste jiné nebo méně slov, nebo zrušte filtry.")
         return
-    click.echo(f"Nalezeno dokumentů: {result.total}")
+    shown = len(result.results)
+    more = (f" (zde {shown} {plural(shown, 'nejlepší', 'nejlepší', 'nejlepších')}; "
+            f"všechny vypíše --limit {min(result.total, 1000)})" if shown < result.total else "")
+    click.echo(f"Nalezeno dokumentů: {result.total}{more}")
     for n, hit in enumerate(result.results, start=1):
-        pages = f" — str. {', '.join(map(str, hit.pages[:5]))}" if hit.pages else ""
-        click.echo(f"\n{n}. {hit.title} [{hit.doc_type}]{pages}\n   {hit.path}")
+        about = ", ".join(str(x) for x in (label("doc_types", hit.doc_type), hit.organization, hit.year) if x)
+        click.echo(f"\n{n}. {hit.title} ({about})\n   {hit.path}")
+        if hit.pages:
+            click.echo(f"   {_pages_line(hit.pages)}")
         if hit.missing:
             click.echo(f"   chybí: {', '.join(hit.missing)}")
         if hit.snippet:
             click.echo(f"   {_mark(hit.snippet, hit.highlights)}")
+
+
+def _pages_line(pages: list[int]) -> str:
+    """Pages with hits in reading order, the best one named: 'str. 2, 3, 5–7 (nejlepší shoda: str. 7)'."""
+    from kb.collections import format_pages
+
+    line = f"str. {format_pages(pages)}"
+    return line + f" (nejlepší shoda: str. {pages[0]})" if len(pages) > 1 else line
 
 
 def _mark(snippet: str, highlights) -> str:
@@ -152,8 +223,8 @@ def _mark(snippet: str, highlights) -> str:
     return "".join(out)
 
 
-@cli.command("list")
-@click.option("--index", "index_dir", help=INDEX_HELP)
+@cli.command("list", options_metavar="[VOLBY]")
+@click.option("--index", "index_dir", metavar="SLOŽKA", help=INDEX_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Výsledek jako JSON.")
 def list_cmd(index_dir, as_json):
     """Vypíše všechny zaindexované dokumenty.
@@ -163,6 +234,7 @@ def list_cmd(index_dir, as_json):
       kb list --json
     """
     from kb.search import open_backend
+    from kb.taxonomy import label
 
     try:
         backend = open_backend(_index_dir(index_dir))
@@ -175,14 +247,14 @@ def list_cmd(index_dir, as_json):
         _print_json({"documents": [{k: d.get(k) for k in keys} for d in documents]})
         return
     for d in documents:
-        year = f", {d['year']}" if d.get("year") else ""
-        click.echo(f"{d['path']}: {d['title']} [{d.get('doc_type', 'jine')}{year}]")
+        about = ", ".join(str(x) for x in (label("doc_types", d.get("doc_type") or "jine"), d.get("year")) if x)
+        click.echo(f"{d['path']}: {d['title']} ({about})")
     click.echo(f"Celkem dokumentů: {len(documents)}")
 
 
-@cli.command("show")
-@click.argument("path")
-@click.option("--index", "index_dir", help=INDEX_HELP)
+@cli.command("show", options_metavar="[VOLBY]")
+@click.argument("path", metavar="CESTA")
+@click.option("--index", "index_dir", metavar="SLOŽKA", help=INDEX_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Výsledek jako JSON.")
 def show_cmd(path, index_dir, as_json):
     """Ukáže jeden dokument: metadata, počet stran a u každého štítku (téma, profese,
@@ -213,11 +285,11 @@ def show_cmd(path, index_dir, as_json):
     click.echo("\n".join(human_lines(entry)))
 
 
-@cli.command("serve", context_settings={"ignore_unknown_options": True})
-@click.option("--app", "app_path", type=click.Path(dir_okay=False, path_type=Path),
+@cli.command("serve", context_settings={"ignore_unknown_options": True}, options_metavar="[VOLBY]")
+@click.option("--app", "app_path", type=click.Path(dir_okay=False, path_type=Path), metavar="SOUBOR",
               help="Soubor aplikace (výchozí app.py vedle balíčku kb).")
 @click.option("--dry-run", is_flag=True, help="Jen vypíše příkaz, nic nespustí.")
-@click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
+@click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED, metavar="[VOLBY_STREAMLITU]...")
 def serve_cmd(app_path: Path | None, dry_run: bool, streamlit_args):
     """Spustí aplikaci (streamlit run) s adresou, portem a limitem nahrávání z nastavení
     (KB_SERVER_ADDRESS, KB_SERVER_PORT, KB_MAX_UPLOAD_MB, KB_BASE_URL_PATH nebo KB_CONFIG).

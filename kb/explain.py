@@ -7,6 +7,7 @@ import difflib
 from pathlib import Path
 
 from kb.collections import format_pages
+from kb.czech import pages_count
 from kb.extract import format_label
 from kb.tagging import MANUAL
 from kb.taxonomy import label
@@ -131,7 +132,7 @@ def human_lines(entry: dict) -> list[str]:
     evidence = data["evidence"]
     lines = [data["title"] or data["path"], ""]
     fmt = format_label(data["format"])
-    size = f"{data['pages']} stran" if data.get("pages") else f"{data.get('sections') or 0} oddílů (bez stran)"
+    size = pages_count(data["pages"], space=" ") if data.get("pages") else f"{data.get('sections') or 0} oddílů (bez stran)"
     lines.append(f"  soubor:      {data['path']} ({fmt}, {size})")
     type_evidence = evidence.get("doc_type") or {}
     how = "ručně v metadatech" if type_evidence.get("source") == "ručně" else "automaticky"

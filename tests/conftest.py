@@ -19,6 +19,23 @@ CORPUS = ROOT / "corpus"
 KB = shutil.which("kb", path=str(Path(sys.executable).parent)) or "kb"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def away_from_the_checkout(tmp_path_factory):
+    """No test may read the checkout's own .kb-index, uploads or settings (`./run.sh`
+    leaves an index there): for the whole session every KB_* variable is unset, the
+    index and corpus defaults point into an empty temporary folder, and the working
+    directory is that folder, so a test (or a `kb` it starts) that forgets `--index`
+    finds nothing instead of silently searching the checkout."""
+    home = tmp_path_factory.mktemp("not-the-checkout")
+    with pytest.MonkeyPatch.context() as mp:
+        for name in [n for n in os.environ if n.startswith("KB_")]:
+            mp.delenv(name)
+        mp.setenv("KB_INDEX_DIR", str(home / ".kb-index"))
+        mp.setenv("KB_CORPUS_DIR", str(home / "corpus"))
+        mp.chdir(home)
+        yield home
+
+
 def run_kb(*args: str, env: dict | None = None, check: bool = False) -> subprocess.CompletedProcess:
     """Run the installed `kb` console script."""
     proc = subprocess.run([KB, *map(str, args)], capture_output=True, text=True,

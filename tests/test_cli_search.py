@@ -145,3 +145,67 @@ def test_json_output_is_valid_utf8_czech(indexed):
     proc = run_kb("search", "kyberšikana", "--index", index_dir, "--json")
     assert "Kyberšikana" in proc.stdout  # not \\u escapes
     json.loads(proc.stdout)
+
+
+@pytest.mark.parametrize("argv", [
+    ["dítě", "OR", "opatrovník", "--", "-soud", "--index", "{index}", "--json"],  # options after `--`
+    ["dítě", "OR", "opatrovník", "-soud", "--index", "{index}", "--json"],  # `-word` without `--`
+    ["--json", "--index", "{index}", "dítě", "OR", "opatrovník", "-soud"],
+])
+def test_options_may_follow_the_query_and_words_may_start_with_a_dash(indexed, argv):
+    _, index_dir = indexed
+    assert sorted(paths(search(index_dir, "dítě OR opatrovník"))) == ["metodiky/metodika.pdf", "opatrovnik.txt"]
+    proc = run_kb("search", *[a.format(index=index_dir) for a in argv])
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["query"] == "dítě OR opatrovník -soud"
+    assert paths(result) == ["metodiky/metodika.pdf"]  # the guardianship text speaks of "soudu"
+
+
+def test_a_mistyped_option_is_named_in_czech_with_a_suggestion(indexed):
+    _, index_dir = indexed
+    proc = run_kb("search", "dite", "--limt", "3", "--index", index_dir)
+    assert proc.returncode == 2
+    assert "Neznámá volba '--limt'" in proc.stderr and "--limit" in proc.stderr
+    assert "No such option" not in proc.stderr and "Usage" not in proc.stderr
+    bad_number = run_kb("search", "dite", "--limit", "hodne", "--index", index_dir)
+    assert bad_number.returncode == 2 and "není platné číslo" in bad_number.stderr
+
+
+def test_help_is_czech_and_lists_every_filter_id_of_the_taxonomy():
+    from kb.taxonomy import load_taxonomy
+
+    proc = run_kb("search", "--help")
+    assert proc.returncode == 0
+    assert "Použití: kb search" in proc.stdout and "Ukáže tuto nápovědu" in proc.stdout
+    assert "Show this message" not in proc.stdout and "Options" not in proc.stdout
+    taxonomy = load_taxonomy()
+    for facet in ("topics", "professions", "doc_types"):
+        for id_, entry in taxonomy[facet].items():
+            assert id_ in proc.stdout and entry["label"] in proc.stdout, id_
+
+
+def test_human_output_says_how_to_see_more_and_orders_pages(indexed):
+    _, index_dir = indexed
+    everything = kb_json("search", "dítě OR opatrovník", "--index", index_dir)
+    assert everything["total"] == 2
+    proc = run_kb("search", "dítě OR opatrovník", "--limit", "1", "--index", index_dir)
+    assert f"Nalezeno dokumentů: {everything['total']} (zde 1 nejlepší; všechny vypíše --limit" in proc.stdout
+    pdf = next(r for r in everything["results"] if r["path"] == "metodiky/metodika.pdf")
+    assert len(pdf["pages"]) >= 2
+    proc = run_kb("search", "dítě", "--index", index_dir)
+    line = next(x.strip() for x in proc.stdout.splitlines() if x.strip().startswith("str. "))
+    from kb.collections import format_pages
+
+    assert line == f"str. {format_pages(pdf['pages'])} (nejlepší shoda: str. {pdf['pages'][0]})"
+
+
+def test_types_are_czech_labels_and_counts_are_czech_plurals(indexed, small_corpus, tmp_path):
+    _, index_dir = indexed
+    proc = run_kb("search", "OSPOD", "--index", index_dir)
+    assert "(Metodika, Spolek Most k rodině, 2023)" in proc.stdout and "[metodika]" not in proc.stdout
+    listing = run_kb("list", "--index", index_dir).stdout
+    assert "(Metodika, 2023)" in listing
+    assert "(PDF, 3 strany)" in run_kb("show", "metodiky/metodika.pdf", "--index", index_dir).stdout
+    summary = run_kb("index", small_corpus, "--index", tmp_path / "again").stdout
+    assert "3 dokumenty (3 strany)" in summary

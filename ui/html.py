@@ -9,6 +9,7 @@ import html
 import re
 
 from kb.collections import format_pages
+from kb.czech import count_phrase
 from kb.explain import evidence_lines
 
 _LABEL_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$^=&])")
@@ -60,19 +61,6 @@ def chip(text: str, kind: str = "topic", title: str = "") -> str:
     kind = kind if kind in ("topic", "profession", "type", "year") else "topic"
     hint = f' title="{esc(title)}"' if title else ""
     return f'<span class="kb-chip kb-chip-{kind}"{hint}>{esc(text)}</span>'
-
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """Czech plural: 1 dokument, 2–4 dokumenty, 0 / 5+ dokumentů."""
-    if n == 1:
-        return one
-    if 2 <= n <= 4:
-        return few
-    return many
-
-
-def count_phrase(n: int, one: str, few: str, many: str) -> str:
-    return f"{n:,}".replace(",", "\u00a0") + "\u00a0" + plural(n, one, few, many)
 
 
 def seconds(value) -> str:
