@@ -90,7 +90,7 @@ def test_missing_corpus_exits_nonzero_with_message(tmp_path: Path):
 
 def test_human_summary_is_czech(small_corpus: Path, index_dir: Path):
     proc = run_kb("index", small_corpus, "--index", index_dir)
-    assert proc.returncode == 0 and "Hotovo" in proc.stdout and "dokumentů" in proc.stdout
+    assert proc.returncode == 0 and "Hotovo" in proc.stdout and "3 dokumenty (3 strany)" in proc.stdout
 
 
 def test_indexer_py_is_the_same_as_kb_index(small_corpus: Path, index_dir: Path):
