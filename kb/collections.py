@@ -287,23 +287,79 @@ def _safe_url(url: str) -> str:
     return ""
 
 
+_UPPER = "A-ZÁČĎÉĚÍŇÓŘŠŤÚŮÝŽ"
+# "…, ve spolupráci s X" / "…, pro město X": a partner or a client, not an author
+_SECONDARY = re.compile(r"(?:,\s*|\s+)(ve\s+spolupráci\s+se?\s.+)$|,\s*(pro\s.+)$", re.IGNORECASE)
+# "A, z. s., a B, o. p. s." / "A; B": several bodies (a new one starts with a capital)
+_SEVERAL = re.compile(rf"\s*;\s*|,?\s+a\s+(?=[{_UPPER}])")
+# "Úřad X, odbor Y" / "Spolek X — centrum Y": a unit under its parent body
+_UNIT = re.compile(r",\s+(?=(?:odbor|oddělení|sekce|úsek|útvar|referát)\b)|\s+[—–]\s+")
+# a town's own office names the place of publication: "Městský úřad Lipnice nad Orlicí"
+_TOWN_OFFICE = re.compile(r"^(?:Městský|Obecní|Místní)\s+úřad\s+(.+)$")
+
+
+def _sentence_start(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def corporate_authors(organization: str) -> tuple[list[list[str]], str]:
+    """The organisation field as ČSN ISO 690 corporate authors: a list of bodies, each its
+    hierarchy from the top (["Krajský úřad Podhorského kraje", "Odbor sociálních věcí"]),
+    and the secondary responsibility ("Ve spolupráci s …", "Pro město …") that is not
+    an author at all."""
+    text = _one_line(organization)
+    secondary = ""
+    match = _SECONDARY.search(text)
+    if match:
+        secondary = _sentence_start((match.group(1) or match.group(2)).rstrip(". ")) + "."
+        text = text[:match.start()]
+    bodies = []
+    for body in _SEVERAL.split(text.strip(" ,;")):
+        units = [_sentence_start(u.strip(" ,")) for u in _UNIT.split(body) if u.strip(" ,")]
+        if units:
+            bodies.append(units)
+    return bodies, secondary
+
+
+def _join_bodies(bodies: list[list[str]], top_only: bool = False) -> str:
+    names = [b[0] if top_only else ". ".join(u.rstrip(".") if i < len(b) - 1 else u
+                                             for i, u in enumerate(b)) for b in bodies]
+    return "; ".join(names)
+
+
+def _end(text: str) -> str:
+    return text if text.endswith(".") else text + "."
+
+
 def citation_parts(entry: dict, pages: list[int], cited: dt.date) -> list[tuple[str, str]]:
     """A citation as (text, style) runs, style "" | "i" (italic) | "url", so Markdown and
     DOCX render the same thing.
 
-    ČSN ISO 690 for a corporate author's document: AUTOR. *Název* [online]. Rok
-    [cit. RRRR-MM-DD]. S. x–y. Dostupné z: URL. The organisation stands as the author
-    (in capitals); an unknown year is written [b. r.] (bez roku)."""
+    ČSN ISO 690 for a corporate author's document: Autor. *Název* [online]. Další
+    odpovědnost. Místo: Nakladatel, rok [cit. RRRR-MM-DD]. S. x–y. Dostupné z: URL.
+    The corporate author is written as the body calls itself, a unit after its parent
+    ("Krajský úřad X. Odbor Y"), several bodies divided by semicolons; the publisher is
+    the author's top body unless the sidecar names one (`publisher`), the place comes
+    from the sidecar (`place`) or a town office's name, else [b. m.] (bez místa), and
+    an unknown year is [b. r.] (bez roku)."""
     runs: list[tuple[str, str]] = []
-    organization = _one_line(entry.get("organization", ""))
+    bodies, secondary = corporate_authors(entry.get("organization", ""))
     title = _one_line(entry.get("title") or entry.get("path", "")).rstrip(".")
     url = _safe_url(entry.get("source_url", ""))
     year = entry.get("year")
-    if organization:
-        runs.append((organization.upper().rstrip(".") + ". ", ""))
+    if bodies:
+        runs.append((_end(_join_bodies(bodies)) + " ", ""))
     runs.append((title, "i"))
     tail = " [online]" if url else ""
-    tail += ". " + (str(year) if year else "[b. r.]")
+    tail += ". "
+    if secondary:
+        tail += secondary + " "
+    publisher = _one_line(entry.get("publisher", "")) or _join_bodies(bodies, top_only=True)
+    town = _TOWN_OFFICE.match(bodies[0][0]) if bodies else None
+    place = _one_line(entry.get("place", "")) or (town.group(1) if town else "")
+    if publisher:
+        tail += f"{place or '[b. m.]'}: {publisher}, "
+    tail += str(year) if year else "[b. r.]"
     if url:
         tail += f" [cit. {cited.isoformat()}]"
     tail += "."
@@ -321,14 +377,19 @@ def citation_text(entry: dict, pages: list[int], cited: dt.date | None = None) -
     return "".join(text for text, _ in citation_parts(entry, pages, cited or dt.date.today()))
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#!|~&])")
+# `]` only makes a link before `(` or `[` (a reference definition needs a line-leading
+# `[`, escaped below), so "[online]" and "[b. m.]" stay as written.
+_MD_SPECIAL = re.compile(r"([\\`*_<>~])|&(?=#?\w+;)|(\])(?=[(\[])")
 
 
 def md_escape(text: str) -> str:
-    """Text as literal Markdown: no link, emphasis, HTML or heading can come out of it."""
-    text = _MD_SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", str(text or "")))
-    # a line-leading "1." / "-" / "+" / "=" would start a list or heading
-    return re.sub(r"^(\d+)\.", r"\1\\.", re.sub(r"^([-+=])", r"\\\1", text))
+    """Text as literal Markdown: no link, emphasis, HTML, entity or heading can come out
+    of it. Only characters that could start markup are escaped, so the file stays
+    readable as plain text too (no `\\(`, `\\&` or `\\[` in ordinary prose)."""
+    text = _MD_SPECIAL.sub(lambda m: "\\" + (m.group(1) or m.group(2) or "&"),
+                           re.sub(r"\s+", " ", str(text or "")))
+    # a line-leading "1." / "-" / "+" / "=" / "#" / "[" would start a list, heading or definition
+    return re.sub(r"^(\d+)\.", r"\1\\.", re.sub(r"^([-+=#\[])", r"\\\1", text))
 
 
 # ---------------------------------------------------------------- export
@@ -384,8 +445,10 @@ def reading_list_markdown(collection: Collection, prepared: list[ExportEntry],
     for number, export in enumerate(prepared, start=1):
         cite = "".join(_md_run(text, style)
                        for text, style in citation_parts(export.entry, export.item.pages, today))
-        lines.append(f"{number}. {cite}")
-        lines.extend(f"   {label}: {md_escape(value)}" for label, value in _details(export))
+        marker = f"{number}. "
+        lines.append(marker + cite)
+        # a nested list: each detail on its own line, not glued onto the citation paragraph
+        lines.extend(f"{' ' * len(marker)}- {label}: {md_escape(value)}" for label, value in _details(export))
         lines.append("")
     return "\n".join(lines)
 

@@ -288,6 +288,8 @@ def _entry(document: Document, source: SourceFile, tags: dict) -> dict:
         "size": source.size,
         "year": meta.get("year"),
         "organization": meta.get("organization", ""),
+        "publisher": meta.get("publisher", ""),  # for citations (ČSN ISO 690)
+        "place": meta.get("place", ""),
         "source_url": meta.get("source_url", ""),
         "summary": meta.get("summary", ""),
         "ocr_pages": [p.number for p in document.pages if p.ocr],

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import zipfile
 import zlib
 
@@ -174,10 +175,33 @@ def test_json_file_round_trip_and_refusals():
 
 def test_citation_follows_csn_iso_690():
     assert citation_text(ENTRY, [3, 4, 5, 9], TODAY) == (
-        "SPOLEK MOST K RODINĚ, Z. S. Rozhovor s dítětem [online]. 2023 [cit. 2025-03-14]. "
-        "S. 3–5, 9. Dostupné z: https://www.example-fiktivni.cz/rozhovor")
+        "Spolek Most k rodině, z. s. Rozhovor s dítětem [online]. [b. m.]: Spolek Most k rodině, z. s., "
+        "2023 [cit. 2025-03-14]. S. 3–5, 9. Dostupné z: https://www.example-fiktivni.cz/rozhovor")
     bare = {"path": "a.txt", "title": "Slovník pojmů"}
     assert citation_text(bare, [], TODAY) == "Slovník pojmů. [b. r.]."
+
+
+@pytest.mark.parametrize("organization,extra,expected", [
+    # a unit under its parent; a partner is further responsibility, not an author
+    ("Krajský úřad Podhorského kraje, odbor sociálních věcí, ve spolupráci s Policií ČR", {},
+     "Krajský úřad Podhorského kraje. Odbor sociálních věcí. Metodika. Ve spolupráci s Policií ČR. "
+     "[b. m.]: Krajský úřad Podhorského kraje, 2024."),
+    # two bodies are two authors and two publishers, not one fused name
+    ("Spolek Most k rodině, z. s., a Centrum Slunovrat, o. p. s.", {"place": "Lipnice nad Orlicí"},
+     "Spolek Most k rodině, z. s.; Centrum Slunovrat, o. p. s. Metodika. "
+     "Lipnice nad Orlicí: Spolek Most k rodině, z. s.; Centrum Slunovrat, o. p. s., 2024."),
+    # a town office names the place; a client ("pro …") is not an author
+    ("Městský úřad Veselí nad Jizerkou, odbor sociálních věcí", {},
+     "Městský úřad Veselí nad Jizerkou. Odbor sociálních věcí. Metodika. "
+     "Veselí nad Jizerkou: Městský úřad Veselí nad Jizerkou, 2024."),
+    ("Institut Sever, z. ú., pro město Kamenice", {"publisher": "Město Kamenice", "place": "Kamenice"},
+     "Institut Sever, z. ú. Metodika. Pro město Kamenice. Kamenice: Město Kamenice, 2024."),
+])
+def test_citation_writes_corporate_authors_publishers_and_place_as_the_norm_does(organization, extra,
+                                                                                 expected):
+    entry = {"path": "m.pdf", "title": "Metodika", "year": 2024, "organization": organization, **extra}
+    assert citation_text(entry, [], TODAY) == expected
+    assert organization.upper() not in expected
 
 
 def test_citation_never_links_a_non_http_url():
@@ -188,7 +212,8 @@ def test_citation_never_links_a_non_http_url():
 
 def test_markdown_escape_neutralises_markup():
     text = md_escape('<script>x</script> [a](javascript:b) **c** # d `e` 1. f')
-    assert "<script>" not in text and "](" not in text and "**" not in text and "`e`" not in text
+    assert "<script>" not in text and not re.search(r"(?<!\\)\]\(", text) and "**" not in text
+    assert "`e`" not in text
     assert md_escape("1. bod") == "1\\. bod"
 
 
@@ -199,10 +224,20 @@ def test_reading_list_markdown_and_docx_carry_citations_and_notes(corpus):
     prepared = prepare_export(c, DOCS, corpus)
     md = reading_list_markdown(c, prepared, TODAY)
     assert md.startswith("# Kurz: rozhovor")
-    assert "1. SPOLEK MOST K RODINĚ, Z. S. *Rozhovor s dítětem* \\[online\\]. 2023" in md
+    assert "1. Spolek Most k rodině, z. s. *Rozhovor s dítětem* [online]. [b. m.]: Spolek" in md
     assert "<https://www.example-fiktivni.cz/rozhovor>" in md
-    assert "   Poznámka: Přečíst před druhým blokem" in md
-    assert "2. *Kyberšikana — co dělat*. \\[b. r.\\]." in md
+    # note and file are items of a nested list, so they render on lines of their own
+    assert "\n   - Poznámka: Přečíst před druhým blokem\n   - Soubor: 01-rozhovor.pdf\n" in md
+    assert "2. *Kyberšikana — co dělat*. [b. r.]." in md
+
+
+def test_reading_list_markdown_escapes_only_what_would_become_markup(corpus):
+    c = Collection(name="Kurz (jaro) & léto")
+    c.add("metodiky/rozhovor.pdf", note="Kap. 2 (str. 5) & příloha; viz *důležité*")
+    md = reading_list_markdown(c, prepare_export(c, DOCS, corpus), TODAY)
+    assert md.startswith("# Kurz (jaro) & léto\n")
+    assert "Kap. 2 (str. 5) & příloha; viz \\*důležité\\*" in md
+    assert "\\(" not in md and "\\&" not in md
 
 
 # ---------------------------------------------------------------- the ZIP
@@ -221,7 +256,8 @@ def test_export_zip_contains_originals_in_order_and_reading_lists(corpus):
     assert result.included == ["letaky/kyber.docx", "metodiky/rozhovor.pdf"] and not result.problems
     document = docx.Document(io.BytesIO(archive.read("seznam-literatury.docx")))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "Rozhovor s dítětem [online]. 2023 [cit. 2025-03-14]. S. 3–4." in text
+    assert ("Rozhovor s dítětem [online]. [b. m.]: Spolek Most k rodině, z. s., 2023 [cit. 2025-03-14]. "
+            "S. 3–4.") in text
     assert "Poznámka: Leták pro rodiče" in text
     italic = [r.text for p in document.paragraphs for r in p.runs if r.italic]
     assert "Rozhovor s dítětem" in italic
@@ -248,3 +284,24 @@ def test_export_only_contains_files_inside_the_corpus(corpus):
     reasons = dict(result.problems)
     assert "mimo" in reasons["../tajne.txt"] and "mimo" in reasons["odkaz.txt"]
     assert "není" in reasons["metodiky/chybi.pdf"]
+
+
+def test_place_and_publisher_from_the_sidecar_reach_the_citation(tmp_path):
+    from kb.pipeline import run_index
+    from kb.search import open_backend
+    from kb.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "plan.txt").write_text("Rodičovský plán\n\nJak sestavit rodičovský plán.", encoding="utf-8")
+    (corpus / "plan.yaml").write_text("title: Rodičovský plán\nyear: 2022\norganization: Spolek Most, z. s.\n"
+                                      "place: Lipnice nad Orlicí\npublisher: Nakladatelství Most\n",
+                                      encoding="utf-8")
+    run_index(corpus, tmp_path / "index", settings=Settings(workers=1))
+    backend = open_backend(tmp_path / "index")
+    try:
+        entry = {d["path"]: d for d in backend.documents()}["plan.txt"]
+    finally:
+        backend.close()
+    assert citation_text(entry, [], TODAY) == (
+        "Spolek Most, z. s. Rodičovský plán. Lipnice nad Orlicí: Nakladatelství Most, 2022.")

@@ -10,7 +10,7 @@ import yaml
 from kb.extract.clean import safe_text
 
 MAX_SIDECAR_BYTES = 64 * 1024
-TEXT_FIELDS = ("title", "organization", "source_url", "doc_type", "summary")
+TEXT_FIELDS = ("title", "organization", "publisher", "place", "source_url", "doc_type", "summary")
 LIST_FIELDS = ("topics", "professions", "topics_exclude", "professions_exclude")
 
 
