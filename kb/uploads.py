@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from kb.errors import KbError
-from kb.extract import format_label
+from kb.extract.sniff import wrong_format_reason
 from kb.paths import UnsafePath, normalise_rel
 from kb.taxonomy import ids
 
@@ -108,8 +108,7 @@ def check_upload(data: bytes, filename: str, max_bytes: int) -> str:
     if kind == "txt" and claimed == ".md":
         kind = "md"
     if claimed in SUFFIXES.values() and SUFFIXES[kind] != claimed:
-        raise UploadError(f"Soubor má příponu {claimed}, ale obsahem je {format_label(kind)}. "
-                          "Zkontrolujte, že jste vybrali správný soubor, případně ho přejmenujte.")
+        raise UploadError(wrong_format_reason(claimed, data))  # the indexer's own words
     return kind
 
 

@@ -439,7 +439,8 @@ def test_upload_saves_safely_indexes_and_refuses_overwrite_without_consent(fresh
 def test_upload_checks_the_type_from_content_and_the_size(fresh_env, monkeypatch):
     at = open_app({"view": "sprava"})
     at = upload(at, "zprava.pdf", b"<html><body>Tohle je web</body></html>")
-    assert any("obsahem je text" in unescape(e.value) for e in at.error)
+    assert any("je to webová stránka (HTML)" in unescape(e.value) for e in at.error)
+    assert not any("přejmenujte" in unescape(e.value) for e in at.error)
     at = upload(at, "program.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + bytes(range(256)) * 4)
     assert any("není PDF, DOCX ani prostý text" in unescape(e.value) for e in at.error)
 

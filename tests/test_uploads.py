@@ -73,10 +73,19 @@ def test_check_upload_refuses_lying_names_empty_and_oversized_files(pdf_bytes, d
     assert check_upload(pdf_bytes, "metodika.pdf", MB) == "pdf"
     assert check_upload(pdf_bytes, "bez-pripony", MB) == "pdf"
     assert check_upload(b"# Nadpis\n", "poznamky.md", MB) == "md"
-    with pytest.raises(UploadError, match="příponu .docx, ale obsahem je PDF"):
+    with pytest.raises(UploadError, match="příponu .docx, ale není to dokument Word — je to PDF"):
         check_upload(pdf_bytes, "dopis.docx", MB)
-    with pytest.raises(UploadError, match="obsahem je text"):
-        check_upload(b"<html><script>alert(1)</script></html>", "web.pdf", MB)
+    # the indexer's own reason, and no advice to rename (that would index the raw HTML)
+    html = b"<html><script>alert(1)</script></html>"
+    with pytest.raises(UploadError, match=r"je to webová stránka \(HTML\)") as refused:
+        check_upload(html, "web.pdf", MB)
+    assert "přejmenuj" not in str(refused.value) and "Uložit jako PDF" in str(refused.value)
+    from kb.errors import ExtractionError
+    from kb.extract import extract_bytes
+
+    with pytest.raises(ExtractionError) as skipped:
+        extract_bytes(html, ".pdf", "web.pdf")
+    assert str(skipped.value) == str(refused.value)
     with pytest.raises(UploadError, match="není PDF, DOCX ani prostý text"):
         check_upload(b"\x00\x01\x02\x03" * 100, "data.txt", MB)
     with pytest.raises(UploadError, match="prázdný"):

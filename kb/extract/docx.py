@@ -8,6 +8,7 @@ import zipfile
 import zlib
 
 from kb.errors import ExtractionError
+from kb.extract.sniff import wrong_format_reason
 from kb.model import Document, Page
 
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # zip bombs stop here, long before memory does
@@ -43,13 +44,7 @@ def extract(data: bytes, rel_path: str) -> Document:
 
 def _check_container(data: bytes) -> None:
     if not data.startswith(b"PK\x03\x04"):
-        head = data[:512].lower()
-        kind = "webová stránka (HTML)" if b"<html" in head or b"<!doctype" in head else (
-            "PDF" if head.startswith(b"%pdf") else "jiný typ souboru (možná starý formát .doc)")
-        raise ExtractionError(
-            f"Soubor má příponu .docx, ale není to dokument Word — je to {kind}. "
-            "Otevřete ho a uložte jako .docx, nebo mu dejte správnou příponu."
-        )
+        raise ExtractionError(wrong_format_reason(".docx", data))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())

@@ -19,6 +19,7 @@ from collections import Counter
 
 from kb.errors import ExtractionError
 from kb.extract import ocr
+from kb.extract.sniff import wrong_format_reason
 from kb.model import Document, Page
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warns loudly about harmless quirks
@@ -34,7 +35,7 @@ HYPHEN_BREAK = re.compile(r"(\w+)-[ \t]*\n[ \t]*([a-záčďéěíňóřšťúů�
 
 def extract(data: bytes, rel_path: str) -> Document:
     if not data.lstrip()[:1024].startswith(b"%PDF") and b"%PDF-" not in data[:1024]:
-        raise ExtractionError(_not_a_pdf_reason(data))
+        raise ExtractionError(wrong_format_reason(".pdf", data))
     raw_pages, property_title = read_pages(data)
     if not raw_pages:
         raise ExtractionError("PDF nemá žádné stránky. Zkontrolujte, že se soubor uložil celý.")
@@ -109,18 +110,6 @@ def _property_title(reader) -> str:
         return str(meta.title).strip() if meta and meta.title else ""
     except Exception:  # broken info dictionaries are common and never fatal
         return ""
-
-
-def _not_a_pdf_reason(data: bytes) -> str:
-    head = data[:512].lstrip().lower()
-    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
-        kind = "webová stránka (HTML)"
-    elif head.startswith(b"pk\x03\x04"):
-        kind = "dokument Office (ZIP/DOCX)"
-    else:
-        kind = "jiný typ souboru"
-    return (f"Soubor má příponu .pdf, ale není to PDF — je to {kind}. "
-            "Uložte ho znovu jako PDF nebo mu dejte správnou příponu.")
 
 
 def clean_pages(raw_pages: list[str]) -> list[str]:
