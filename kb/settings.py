@@ -83,7 +83,8 @@ class Settings:
     def streamlit_args(self) -> list[str]:
         """`streamlit run` options that carry these settings to Streamlit itself."""
         args = ["--server.address", self.server_address, "--server.port", str(self.server_port),
-                "--server.maxUploadSize", str(max(1, self.max_upload_bytes // MB)),
+                # twice kb's limit: a file a little too big still reaches kb's Czech message
+                "--server.maxUploadSize", str(max(1, 2 * self.max_upload_bytes // MB)),
                 "--server.headless", "true", "--browser.gatherUsageStats", "false"]
         if self.base_url_path:
             args += ["--server.baseUrlPath", self.base_url_path.strip("/")]

@@ -404,10 +404,16 @@ def fresh_env(tmp_path, monkeypatch):
     return corpus, index
 
 
+def form_key(at: AppTest, name: str) -> str:
+    """The upload form's widget key of this generation (a new one after each success)."""
+    generation = at.session_state["upload-generation"] if "upload-generation" in at.session_state else 0
+    return f"{name}-{generation}"
+
+
 def upload(at: AppTest, name: str, data: bytes, **fields) -> AppTest:
-    at.file_uploader(key="upload-file").set_value((name, data, "application/octet-stream"))
+    at.file_uploader(key=form_key(at, "upload-file")).set_value((name, data, "application/octet-stream"))
     for key, value in fields.items():
-        at.text_input(key=key).input(value)
+        at.text_input(key=form_key(at, key)).input(value)
     button(at, "Uložit do knihovny a zaindexovat").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -429,6 +435,14 @@ def test_upload_saves_safely_indexes_and_refuses_overwrite_without_consent(fresh
     assert any("indexace hotová" in s.value for s in at.success)
     assert not (corpus.parent.parent / "Mediace v rodině.pdf").exists()
 
+    # after success the form is empty: a second click uploads nothing twice
+    assert at.file_uploader(key=form_key(at, "upload-file")).value is None
+    assert at.text_input(key=form_key(at, "upload-title")).value == ""
+    button(at, "Uložit do knihovny a zaindexovat").click()
+    at.run()
+    assert not any("Chcete ho nahradit" in unescape(w.value) for w in at.warning)
+    assert any("Soubor nedorazil" in unescape(w.value) for w in at.warning)
+
     # the same name again: nothing is overwritten until the user decides
     at = upload(at, "mediace v rodine.pdf", pdf.read_bytes())
     assert any("Chcete ho nahradit" in unescape(w.value) for w in at.warning)
@@ -447,7 +461,14 @@ def test_upload_checks_the_type_from_content_and_the_size(fresh_env, monkeypatch
     monkeypatch.setenv("KB_MAX_UPLOAD_MB", "1")
     at = open_app({"view": "sprava"})
     at = upload(at, "velky.txt", b"a" * (1024 * 1024 + 1))
-    assert any("příliš velký" in unescape(e.value) for e in at.error)
+    assert any("příliš velký" in unescape(e.value) and "limit 1 MB" in unescape(e.value) for e in at.error)
+    # a file the browser refused never arrives: say so in Czech, with the limit and what to do
+    button(at, "Uložit do knihovny a zaindexovat").click()
+    at.file_uploader(key=form_key(at, "upload-file")).set_value(None)
+    at.run()
+    refused = [unescape(w.value) for w in at.warning]
+    assert any("limit 1 MB" in w and "zmenšete" in w for w in refused), refused
+    assert not any(w == "Nejdřív vyberte soubor." for w in refused)
 
 
 def test_reindex_button_shows_progress_result(fresh_env):

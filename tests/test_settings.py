@@ -50,7 +50,7 @@ def test_kb_serve_passes_address_port_and_upload_limit_to_streamlit(tmp_path: Pa
     command = proc.stdout.split()
     assert command[command.index("--server.address") + 1] == "0.0.0.0"
     assert command[command.index("--server.port") + 1] == "8600"
-    assert command[command.index("--server.maxUploadSize") + 1] == "20"
+    assert command[command.index("--server.maxUploadSize") + 1] == "40"  # twice the limit: kb itself refuses over 20 MB, in Czech
     assert command[command.index("--server.baseUrlPath") + 1] == "metodiky"
 
 

@@ -50,37 +50,55 @@ def _render_skipped_now(lib: Library) -> None:
 # ---------------------------------------------------------------- upload
 
 
+FORM_GENERATION = "upload-generation"
+
+
+def _key(name: str) -> str:
+    """Widget keys of the upload form carry a generation: a new one after a successful
+    upload gives empty widgets (a file uploader cannot be emptied any other way), so a
+    second click does not upload the same file again and report it as a duplicate."""
+    return f"upload-{name}-{st.session_state.get(FORM_GENERATION, 0)}"
+
+
 def _render_upload(lib: Library) -> None:
     cfg = lib.settings
     st.subheader("Přidat dokument")
     limit_mb = cfg.max_upload_bytes // (1024 * 1024)
     with st.form("upload", clear_on_submit=False):
+        # The browser hands over files up to server.maxUploadSize (twice our limit, see
+        # .streamlit/config.toml), so a file a little too big gets kb's Czech message with
+        # its size; Streamlit's own refusal is English and hidden behind a red icon.
         uploaded = st.file_uploader(
             f"Soubor PDF, DOCX nebo TXT (nejvýš {limit_mb} MB)", type=["pdf", "docx", "txt", "md"],
-            key="upload-file",
+            key=_key("file"),
         )
         folders = corpus_folders(cfg.corpus_dir) if cfg.corpus_dir.is_dir() else [""]
         folder = st.selectbox("Uložit do složky", folders,
-                              format_func=lambda f: f or "(hlavní složka knihovny)", key="upload-folder")
+                              format_func=lambda f: f or "(hlavní složka knihovny)", key=_key("folder"))
         st.caption("Metadata jsou nepovinná; co nevyplníte, doplní indexace z dokumentu sama.")
         c1, c2 = st.columns([3, 1])
-        title = c1.text_input("Název", max_chars=300, key="upload-title")
-        year = c2.text_input("Rok vydání", max_chars=4, key="upload-year", placeholder="např. 2024")
-        organization = st.text_input("Vydal (organizace)", max_chars=300, key="upload-org")
-        source_url = st.text_input("Odkaz na zdroj (https://…)", max_chars=500, key="upload-url")
-        doc_type = st.selectbox("Typ dokumentu", ["", *ids("doc_types")], key="upload-type",
+        title = c1.text_input("Název", max_chars=300, key=_key("title"))
+        year = c2.text_input("Rok vydání", max_chars=4, key=_key("year"), placeholder="např. 2024")
+        organization = st.text_input("Vydal (organizace)", max_chars=300, key=_key("org"))
+        source_url = st.text_input("Odkaz na zdroj (https://…)", max_chars=500, key=_key("url"))
+        doc_type = st.selectbox("Typ dokumentu", ["", *ids("doc_types")], key=_key("type"),
                                 format_func=lambda v: tax_label("doc_types", v) if v else "(určit automaticky)")
-        topics = st.multiselect("Témata", ids("topics"), key="upload-topics",
+        topics = st.multiselect("Témata", ids("topics"), key=_key("topics"),
                                 format_func=lambda v: tax_label("topics", v), placeholder="Vyberte…",
                                 select_all=False)
-        professions = st.multiselect("Profese", ids("professions"), key="upload-professions",
+        professions = st.multiselect("Profese", ids("professions"), key=_key("professions"),
                                      format_func=lambda v: tax_label("professions", v),
                                      placeholder="Vyberte…", select_all=False)
         submitted = st.form_submit_button("Uložit do knihovny a zaindexovat", type="primary")
     if not submitted:
         return
     if uploaded is None:
-        st.warning("Nejdřív vyberte soubor.")
+        # Either nothing was chosen or the browser refused the file (a red icon beside it)
+        st.warning(html_message(
+            f"Soubor nedorazil. Vyberte soubor PDF, DOCX nebo TXT v poli nahoře (tlačítkem nebo "
+            f"přetažením). Je-li u vybraného souboru červená ikona, je větší, než aplikace přijme "
+            f"(limit {limit_mb} MB): zmenšete ho (např. uložením PDF v menší kvalitě nebo "
+            f"rozdělením), nebo požádejte správce o zvýšení limitu KB_MAX_UPLOAD_MB."))
         return
     try:
         fields = SidecarFields(title=title, year=_year(year), organization=organization,
@@ -118,6 +136,7 @@ def _save(lib: Library, data: bytes, name: str, folder: str, fields: SidecarFiel
         st.error(html_message(e))
         return
     st.session_state.pop(PENDING, None)
+    st.session_state[FORM_GENERATION] = st.session_state.get(FORM_GENERATION, 0) + 1  # empty form
     verb = "nahrazen" if saved.replaced else "uložen"
     state.push_notice("success", f"Soubor byl {verb} jako {saved.rel_path}"
                       + (f" (metadata v {saved.sidecar})" if saved.sidecar else "") + ".")
