@@ -5,4 +5,5 @@ cd "$(dirname "$0")"
 source scripts/bootstrap.sh
 ensure_debian_packages tesseract-ocr tesseract-ocr-ces
 ensure_venv ""
+echo "Spouštím aplikaci (poprvé se nejdřív sestaví index). Adresu vypíše Streamlit níže." >&2
 exec .venv/bin/streamlit run app.py "$@"

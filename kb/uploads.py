@@ -27,6 +27,7 @@ from kb.taxonomy import ids
 
 # content type -> file suffix written to the corpus
 SUFFIXES = {"pdf": ".pdf", "docx": ".docx", "txt": ".txt", "md": ".md"}
+MB = 1024 * 1024
 MAX_NAME_CHARS = 80
 TEXT_SNIFF_BYTES = 64 * 1024
 MAX_SIDECAR_TEXT = 500
@@ -97,7 +98,8 @@ def check_upload(data: bytes, filename: str, max_bytes: int) -> str:
     if size == 0:
         raise UploadError("Soubor je prázdný (0 bajtů). Vyberte jiný soubor.")
     if size > max_bytes:
-        raise UploadError(f"Soubor je příliš velký ({_mb(size)} MB, limit {_mb(max_bytes)} MB). "
+        limit = str(max_bytes // MB) if max_bytes % MB == 0 else _mb(max_bytes)
+        raise UploadError(f"Soubor je příliš velký ({_mb(size)} MB, limit {limit} MB). "
                           "Zmenšete ho (např. uložením PDF v menší kvalitě) nebo požádejte správce "
                           "o zvýšení limitu KB_MAX_UPLOAD_MB.")
     kind = detect_type(data)

@@ -24,10 +24,14 @@ ensure_venv() {
   local extras="$1"
   local py="${PYTHON:-python3}"
   if [ ! -x .venv/bin/python ]; then
+    echo "Vytvářím virtuální prostředí Pythonu v .venv…" >&2
     "$py" -m venv .venv
   fi
+  # the first install takes a few minutes; say so, so nobody thinks it hangs
+  echo "Instaluji a kontroluji Python balíčky (poprvé to trvá několik minut, pak jen pár sekund)…" >&2
   .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}" 2>&1 \
     | grep -v -E "^WARNING: Location .* is ignored" || true
+  echo "Balíčky jsou připravené." >&2
   .venv/bin/python -c "import kb, whoosh, pypdf, docx, streamlit" \
     || { echo "Instalace Python balíčků selhala." >&2; exit 1; }
 }
