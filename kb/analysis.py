@@ -34,12 +34,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from importlib import resources
 
 from whoosh.analysis import Filter, RegexTokenizer
 
 # Changes whenever the terms of some text change: an index built with another
 # version must be rebuilt for its terms to meet the query's.
-ANALYZER_VERSION = 2
+ANALYZER_VERSION = 3
 
 # Plain words first (the common case, cheap to match), then identifiers, kept whole,
 # then words again; `§` is its own token so "§ 6" works. The first alternative only
@@ -124,7 +125,7 @@ EXCEPTIONS = {
     # péče must not meet pec (oven): give péče its own key for all its forms
     "pece": "peče", "peci": "peče", "peca": "peče",
     # člověk / lidé
-    "lide": "lid", "lidi": "lid", "lidem": "lid", "lidmi": "lid", "lidech": "lid",
+    "lide": "clovk", "lidi": "clovk", "lidem": "clovk", "lidmi": "clovk", "lidech": "clovk",
     "dobra": "dobr", "dobre": "dobr",
     # dům / domu, den / dne: the vowel of the stem changes
     "dum": "dom",
@@ -211,9 +212,51 @@ def _normalize(word: str) -> str:
     return word
 
 
+# ---------------------------------------------------------------- lemma table
+
+# form -> term for the words the stemmer gets wrong (kb/lemmas_cs.txt, built from
+# simplemma's Czech dictionary by scripts/build_lemma_table.py), and the verb terms whose
+# negated forms get "ne" + term. Loaded on the first word that is not cached yet.
+_LEMMAS: dict[str, str] | None = None
+_NEGATABLE: frozenset[str] = frozenset()
+_FORMS_OF: dict[str, list[str]] | None = None  # term -> folded table forms, for highlights
+
+
+def _load_lemmas() -> dict[str, str]:
+    global _LEMMAS, _NEGATABLE
+    text = resources.files("kb").joinpath("lemmas_cs.txt").read_text(encoding="utf-8")
+    body, _, verbs = text.partition("\n# VERBS\n")
+    start = 0
+    while body.startswith("#", start):  # the header
+        start = body.index("\n", start) + 1
+    # "form term" pairs: one split and one dict in C, not a loop of 100,000 lines
+    items = body[start:].split()
+    _NEGATABLE = frozenset(verbs.split())
+    _LEMMAS = dict(zip(items[::2], items[1::2]))
+    return _LEMMAS
+
+
 def index_term(word: str) -> str:
-    """The index term of one lowercase word: folded, then stemmed."""
-    return stem(fold(word))
+    """The index term of one lowercase word, stopword or not: its lemma's term from the
+    lemma table (the word as written, then folded), else its folded light stem."""
+    table = _LEMMAS if _LEMMAS is not None else _load_lemmas()
+    term = table.get(word)
+    if term is None:
+        folded = fold(word)
+        term = table.get(folded) if folded is not word else None
+        if term is None:
+            term = _negated(word, folded, table) or _stem(folded)
+    return term
+
+
+def _negated(word: str, folded: str, table: dict[str, str]) -> str | None:
+    """ne + a verb form (nestanovil, nemůže): ne + the verb's term, so negated forms meet
+    each other but neither the positive verb nor a look-alike (nestát / nést). A negated
+    spelling that is a word of its own (nemoci) is in the table and never gets here."""
+    if len(folded) < 5 or not folded.startswith("ne") or not folded.isalpha():
+        return None
+    term = table.get(word[2:]) or table.get(folded[2:])
+    return "ne" + term if term in _NEGATABLE else None
 
 
 # token as written -> its term (None: a stopword). A plain dict, because a lookup in it
@@ -231,7 +274,12 @@ def word_term(token: str) -> str | None:
 
 def _new_term(token: str) -> str | None:
     lower = token.lower()
-    term = None if lower in FOLDED_STOPWORDS else _stem(fold(lower))
+    if lower in CZECH_STOPWORDS:
+        term = None
+    elif lower in FOLDED_STOPWORDS and lower not in (_LEMMAS or _load_lemmas()):
+        term = None  # an unaccented stopword, unless also a content word (muze: muže)
+    else:
+        term = index_term(lower)
     if len(_TERMS) >= _TERMS_MAX:
         _TERMS.clear()
     _TERMS[token] = term
@@ -358,8 +406,11 @@ def _candidate_finder(wanted: frozenset[str]) -> re.Pattern | None:
     for term in wanted:
         if not term.isalnum() or len(term) < 3:
             return None
-        prefixes.add(term[:-1])
+        prefixes.add(fold(term[:-1]))
         prefixes.update(word for word, key in EXCEPTIONS.items() if key == term)
+        prefixes.update(_table_forms(term))
+        if term.startswith("ne") and term[2:] in _NEGATABLE:
+            prefixes.update("ne" + form for form in _table_forms(term[2:]))
     if not prefixes:
         return None
     ordered = sorted(prefixes, key=lambda p: (-len(p), p))
@@ -372,13 +423,26 @@ def _candidate_finder(wanted: frozenset[str]) -> re.Pattern | None:
     return re.compile(f"[{re.escape(first)}]" + r"(?<!\w.)(?:" + alternatives + r")\w*")
 
 
+def _table_forms(term: str) -> list[str]:
+    """The folded forms the lemma table gives `term` (šel, jde for jit): they need not
+    start like the term."""
+    global _FORMS_OF
+    if _FORMS_OF is None:
+        forms_of: dict[str, list[str]] = {}
+        for form, key in (_LEMMAS if _LEMMAS is not None else _load_lemmas()).items():
+            forms_of.setdefault(key, []).append(fold(form))
+        _FORMS_OF = forms_of
+    return _FORMS_OF.get(term, [])
+
+
 def highlight_spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
     """(start, end) of the words of `text` whose term is in `wanted`, in order: the same
     as filtering tokens_with_offsets(text), but only words that may match are analyzed.
 
     Every rule of the stemmer strips an ending or changes the last letter of what is
     left, so a word with term t starts with t[:-1] once folded, or is one of the
-    EXCEPTIONS listed for t. A regex over the lowercased text, each letter matching its
+    EXCEPTIONS or lemma-table forms listed for t (šel, jde for jit), or ne + one of
+    those for a negated verb. A regex over the lowercased text, each letter matching its
     accented forms, finds such word starts at C speed; the space-delimited chunk around
     each is then tokenized as usual (a token never spans a space, so the chunk splits
     as it does inside the whole text), or, when nothing joins the word to its

@@ -262,3 +262,43 @@ def test_word_list_distinct_words_stay_apart():
               for i, j in itertools.combinations(range(len(groups)), 2)
               if group_terms[i] & group_terms[j]]
     assert across == [], "words of different groups meet"
+
+
+# ---------------------------------------------------------------- lemmas (kb/lemmas_cs.txt)
+
+
+@pytest.mark.parametrize("forms", [
+    ("jít", "šel", "jde", "půjdu", "sel"),  # the stem changes
+    ("zjistit", "zjistí", "zjistil", "zjisti"),  # unaccented as typed
+    ("obsahovat", "obsahuje", "obsahovali"),
+    ("vysoký", "vyšší", "nejvyšší"),
+    ("rok", "roce", "let"),
+    ("člověk", "lidé", "lidi"),
+], ids=lambda forms: " / ".join(forms))
+def test_verb_forms_comparatives_and_irregular_words_meet(forms):
+    first = terms(forms[0])
+    for other in forms[1:]:
+        assert terms(other) == first, f"{other!r} -> {terms(other)}, {forms[0]!r} -> {first}"
+
+
+def test_unaccented_muze_is_the_man_not_a_dropped_stopword():
+    # muze folds both muže (the man) and může (can, a stopword): it must not vanish
+    assert terms("muze") == terms("muže") == terms("muž")
+    assert terms("může") == [] and terms("muzeme") == []
+
+
+def test_negated_verbs_meet_each_other_but_not_the_positive_or_a_look_alike():
+    assert terms("nestál") == terms("nestát") == terms("nestojí")
+    assert not set(terms("nestál")) & set(terms("stál") + terms("nést") + terms("nese"))
+    assert terms("nemoci") == terms("nemoc")  # the noun, not ne + moci
+    assert not set(terms("nemůže")) & set(terms("nemoc"))
+
+
+def test_highlights_find_the_forms_of_a_verb_whose_stem_changes():
+    from kb.analysis import highlight_spans
+
+    text = "Včera šel do poradny, dnes jde znovu a nepůjde sám; jitro bylo chladné."
+    spans = highlight_spans(text, set(terms("jít")))
+    assert [text[s:e] for s, e in spans] == ["šel", "jde"]
+    negated = highlight_spans(text, set(terms("nepůjde")))
+    assert [text[s:e] for s, e in negated] == ["nepůjde"]
