@@ -99,9 +99,12 @@ def dictionary_pairs() -> tuple[list[tuple[str, str]], set[str]]:
         if key in EXCEPTIONS or stem(key) in EXCEPTION_TERMS:
             continue  # the analyzer's own exceptions win (péče, den, lidé, nájmu)
         if form.startswith("ne") and not lemma.startswith("ne"):
-            # a superlative (nejvyšší: nej + the comparative vyšší) is the adjective;
-            # a negated form keeps the stemmer's term, or ne + the verb's (see _negated)
-            if not (form.startswith("nej") and dictionary.get(form[3:]) == lemma):
+            # a superlative of an adjective (nejvyšší: nej + the comparative vyšší) is
+            # the adjective; one of an adverb (nejdříve: brzy) keeps the stemmer's term,
+            # like its short form (nejdřív) that the dictionary lacks; a negated form
+            # keeps the stemmer's term, or ne + the verb's (see _negated)
+            if not (form.startswith("nej") and dictionary.get(form[3:]) == lemma
+                    and lemma.endswith(("ý", "í"))):
                 continue
         pairs.append((form, lemma))
     return pairs, names
