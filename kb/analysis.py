@@ -1,8 +1,25 @@
 """The Czech analyzer: one definition for documents, queries, highlights and tagging.
 
 Chain: tokenize (keeping identifiers such as project numbers, e-mails, dates and
-`359/1999` whole) | lowercase | Czech stopwords | identifier parts | fold diacritics,
-then a light stem.
+`359/1999` whole) | lowercase | Czech stopwords | identifier parts | the lemma table,
+else fold diacritics and a light stem.
+
+Lemmas: kb/lemmas_cs.txt maps the ~36,000 common forms whose lemma the stemmer cannot
+reach to their lemma's term: verb forms (šel/jde -> jít, stanovil/stanoví -> stanovit,
+obsahuje -> obsahovat), comparatives (vyšší/nejvyšší -> vysoký) and irregular words
+(let/roce -> rok, lidé -> člověk). A verb's term is its folded infinitive ("jit"), so it
+does not meet a noun its stem looks like (obsahovat/obsah, dát/data); negated verb forms
+get ne + the verb's term (_negated), so they meet each other but not the positive verb
+nor a look-alike (nestát / nést). Keys are folded, so unaccented input meets; where
+folding is ambiguous the accented forms are listed as written and the unaccented key
+takes the most frequent reading that is not a stopword (`muze` is muže, not the
+stopword může). The table is derived by scripts/build_lemma_table.py (its docstring
+gives the rules) from simplemma's Czech dictionary (simplemma: MIT; its Czech data
+derive from Michal Měchura's lemmatization lists, ODbL 1.0, and Wiktionary, CC BY-SA;
+the table is therefore a derived database under the ODbL 1.0), pruned and ranked by
+wordfreq's Czech frequencies. It is loaded once per process, on the first word that is
+not cached (~50 ms, ~10 MB); benchmarks/real_czech.py measures it and its effect on
+real Czech (UD CLTT gold lemmas).
 
 Why fold *before* stemming: people type without diacritics, so `kybersikane` and
 `kyberšikaně` must reach the stemmer as the same string; then they always get the
@@ -21,8 +38,9 @@ benchmarks/analyzer_compare.py measured on tests/data/analyzer_cases.yaml:
   otčím vs otec).
 The comparison with simplemma, Snowball, spaCy and others is in that benchmark.
 Every rule strips an ending or changes the last letter of what is left, so a word's
-folded form starts with its term minus one letter (or is listed in EXCEPTIONS):
-highlight_spans relies on that.
+folded form starts with its term minus one letter, or is listed in EXCEPTIONS or in the
+lemma table (šel for jit): highlight_spans relies on that, with a reverse lookup of the
+table.
 
 The per-word stages run in one Whoosh Filter (CzechFilter) after the tokenizer, with
 module-level state only, so the analyzer pickles (Whoosh stores it inside the index
