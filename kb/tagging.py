@@ -689,6 +689,7 @@ def score_document(document: Document, taxonomy: dict | None = None) -> dict:
     length = sum(len(u.terms) for u in units)
     scored = {**found, "units": units, "parts": parts, "length": length, "compiled": compiled}
     _address_the_reader(document, scored)
+    _named_together(document, scored)
     for facet in FACETS:
         exponent = float(compiled.facet_settings[facet].get("length_exponent", settings["length_exponent"]))
         length_factor = max(1.0, length / settings["reference_terms"]) ** exponent
@@ -696,6 +697,47 @@ def score_document(document: Document, taxonomy: dict | None = None) -> dict:
             _decide(compiled, cand, length_factor, parts, exponent)
     _document_type_conditions(document, scored)
     return scored
+
+
+_CLAUSE_BREAK = re.compile(r"[.!?](?=\s)|\n")
+
+
+def _named_together(document: Document, scored: dict) -> None:
+    """A topic with `together` (mezioborová spolupráce) gains a strong hit for each
+    sentence or heading that has one of its words ("spolupráce", "součinnost") and
+    names at least `min` different tags of another facet ("spolupráce OSPOD a školy",
+    "OSPOD spolupracuje s policií a soudem"): cooperation of several professions is
+    the topic, whichever professions they are."""
+    compiled: Compiled = scored["compiled"]
+    for tag, cfg in compiled.tag_settings["topics"].items():
+        rule = cfg.get("together")
+        if not rule:
+            continue
+        pattern = _words_pattern(rule.get("words"), prefix=True)
+        facet, needed = rule.get("facet", "professions"), int(rule.get("min", 2))
+        label = str(rule.get("label", "více profesí v jedné větě"))
+        texts = [(None, "title", document.title or "")]
+        texts += [(k, "body", page.text or "") for k, page in enumerate(document.pages)]
+        for unit, zone, text in texts:
+            if pattern is None or not pattern.search(fold(text.lower())):
+                continue
+            start = 0
+            for m in [*_CLAUSE_BREAK.finditer(text), None]:
+                end = m.end() if m else len(text)
+                sentence, start = text[start:end], end
+                if not pattern.search(fold(sentence.lower())):
+                    continue
+                probe: dict[str, dict[str, Candidate]] = {f: {} for f in FACETS}
+                words = terms(sentence)
+                _match(compiled, words, ["body"] * len(words), 0, probe)
+                if len(probe[facet]) < needed:
+                    continue
+                cand = scored["topics"].setdefault(tag, Candidate("topics", tag))
+                cfg_facet = compiled.facet_settings["topics"]
+                weight = cfg_facet["zone_weights"][zone]
+                owner = scored["units"][unit] if unit is not None else None
+                part = owner.part_of(0) if owner is not None else None
+                cand.add(label, weight, zone in cfg_facet["unscaled_zones"], True, unit, part)
 
 
 # ---------------------------------------------------------------- document type

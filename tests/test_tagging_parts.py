@@ -169,3 +169,17 @@ def test_manual_tag_explanation():
     assert evidence_lines({"source": "ručně", "terms": {}}) == ["Přiděleno ručně v metadatech dokumentu."]
     assert "<script>" not in evidence_html({"source": "automaticky", "score": 3.5, "threshold": 3.0,
                                             "terms": {"<script>": 2}, "strong": []})
+
+
+@pytest.mark.parametrize("text, title, tagged_with", [
+    ("Škola a OSPOD spolupracují, když dítě dlouho chybí. Učitelka proto včas kontaktuje sociální "
+     "pracovnici OSPOD a domluví společnou schůzku s rodiči. Spolupráce školy s OSPOD má být "
+     "domluvená předem.", "Spolupráce OSPOD a školy", True),
+    ("OSPOD spolupracuje s policií a se soudem, když je dítě v ohrožení. Policie a OSPOD koordinují "
+     "výslech dítěte. Součinnost soudu a OSPOD upravuje zákon.", "", True),
+    ("Spolupráce s rodinou je základem práce OSPOD. OSPOD spolupracuje s rodiči dítěte. "
+     "Spolupráce se plánuje s rodinou.", "", False),  # one profession only
+])
+def test_cooperation_of_several_professions_is_the_cooperation_topic(text, title, tagged_with):
+    result = tagged(short(text, title))
+    assert ("mezioborova-spoluprace" in result["topics"]) is tagged_with, result["topics"]
