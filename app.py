@@ -10,7 +10,7 @@ import logging
 import streamlit as st
 
 from kb.errors import IndexMissing, KbError
-from ui import admin_page, collection_page, detail_page, search_page, state, theme
+from ui import admin_page, arrivals, collection_page, detail_page, search_page, state, theme
 from ui.backend import Library, open_library, settings
 from ui.html import label
 from ui.html import message as html_message
@@ -26,6 +26,7 @@ def main() -> None:
                        menu_items={"About": "Znalostní báze metodik sociální práce"})
     theme.inject()
     state.load_from_url()
+    arrivals.ensure_watcher(settings())
     lib = _library()
     if lib is None:
         return

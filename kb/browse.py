@@ -89,7 +89,7 @@ def hit_in_document(backend, request: SearchRequest, path: str) -> DocumentHit |
     # SearchRequest has no path filter yet, so the document is looked up among the best
     # hits of the unfiltered query (a document ranked lower shows no hit pages).
     limit = min(len(backend.documents()), HIT_LOOKUP_LIMIT) or 1
-    result = backend.search(SearchRequest(query=request.query, limit=limit))
+    result = backend.search(SearchRequest(query=request.query, limit=limit, group=False))
     return next((hit for hit in result.results if hit.path == path), None)
 
 

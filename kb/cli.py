@@ -160,8 +160,10 @@ def index_cmd(corpus: Path | None, index_dir: str | None, workers: int | None, a
 @click.option("--type", "types", multiple=True, metavar="ID", help="Typ dokumentu (id, seznam níže), lze opakovat.")
 @click.option("--limit", type=click.IntRange(1, 1000), metavar="N", default=10, show_default=True,
               help="Kolik nejlepších dokumentů vypsat.")
+@click.option("--no-group", "no_group", is_flag=True,
+              help="Téměř stejné dokumenty (kopie, verze) ukázat každý zvlášť, ne jako jeden výsledek.")
 @click.option("--json", "as_json", is_flag=True, help="Výsledek jako JSON.")
-def search_cmd(query, index_dir, topics, professions, types, limit, as_json):
+def search_cmd(query, index_dir, topics, professions, types, limit, no_group, as_json):
     """Vyhledá dokumenty. Slova se kombinují (A), "fráze" v uvozovkách, OR mezi slovy,
     -slovo vyloučí. Nezáleží na diakritice ani tvaru slova. Volby mohou stát před
     dotazem i za ním (i za --).
@@ -177,7 +179,7 @@ def search_cmd(query, index_dir, topics, professions, types, limit, as_json):
     from kb.taxonomy import label
 
     request = SearchRequest(query=" ".join(query), topics=list(topics), professions=list(professions),
-                            types=list(types), limit=limit)
+                            types=list(types), limit=limit, group=not no_group)
     try:
         backend = open_backend(_index_dir(index_dir))
         result = backend.search(request)
@@ -203,6 +205,10 @@ def search_cmd(query, index_dir, topics, professions, types, limit, as_json):
             click.echo(f"   chybí: {', '.join(hit.missing)}")
         if hit.snippet:
             click.echo(f"   {_mark(hit.snippet, hit.highlights)}")
+        if hit.duplicates:
+            from kb.neardup import group_lines
+
+            click.echo("\n".join(f"   {line}" for line in group_lines(backend, hit.path, hit.duplicates)))
 
 
 def _pages_line(pages: list[int]) -> str:
@@ -279,10 +285,36 @@ def show_cmd(path, index_dir, as_json):
         hint = similar_paths(documents, path)
         _fail(f"Dokument '{path}' v indexu není."
               + (f" Myslíte: {', '.join(hint)}?" if hint else " Seznam dokumentů vypíše: kb list"))
+    duplicates = backend.duplicates(entry["path"])
     if as_json:
-        _print_json(describe(entry))
+        _print_json({**describe(entry), "duplicates": duplicates})
         return
     click.echo("\n".join(human_lines(entry)))
+    if duplicates:
+        from kb.neardup import group_lines
+
+        click.echo("\nTéměř stejné dokumenty:")
+        click.echo("\n".join(f"  {line}" for line in group_lines(backend, entry["path"], duplicates)[1:]))
+
+
+@cli.command("watch")
+@click.argument("corpus", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--index", "index_dir", help=INDEX_HELP)
+def watch_cmd(corpus: Path | None, index_dir: str | None):
+    """Sleduje složku CORPUS (výchozí corpus/) a nové, změněné, přesunuté i smazané
+    soubory zaindexuje do několika sekund. Počká, až se soubor dokopíruje; hromadné
+    nahrání je jedna indexace. Běží, dokud ho neukončíte (Ctrl+C); jako služba viz
+    docs/deployment.md. Prodleva: KB_WATCH_QUIET (s), síťové disky: KB_WATCH_POLL=1.
+
+    \b
+    Příklad:
+      kb watch corpus
+    """
+    from kb.watch import watch
+
+    settings = Settings.from_env()
+    code = watch(corpus or settings.corpus_dir, _index_dir(index_dir), settings)
+    sys.exit(code)
 
 
 @cli.command("serve", context_settings={"ignore_unknown_options": True}, options_metavar="[VOLBY]")

@@ -43,6 +43,7 @@ class SourceFile:
     hash: str = ""
     sidecar_hash: str = ""
     size: int = 0
+    arrived: float = 0.0  # when the file came to this place (inode change time)
 
 
 @dataclass
@@ -140,6 +141,7 @@ def _hash_file(source: SourceFile, settings: Settings) -> str | None:
                 return reasons.NOT_A_REGULAR_FILE
             if info.st_size > settings.max_file_bytes:
                 return reasons.too_big(info.st_size, settings.max_file_bytes)
+            source.arrived = info.st_ctime
             data = f.read(settings.max_file_bytes + 1)
         if len(data) > settings.max_file_bytes:
             return reasons.too_big(len(data), settings.max_file_bytes)
@@ -175,6 +177,8 @@ class Plan:
     skipped_state: list[dict]                   # the new manifest's skip list (known bad files carried over)
     from_cache: list[tuple[SourceFile, Document]] = field(default_factory=list)
     to_extract: list[SourceFile] = field(default_factory=list)
+    arrivals: dict[str, float] = field(default_factory=dict)  # path -> when the file came (this scan)
+    signed: int = 0  # unchanged entries that got their near-duplicate signature now
 
     @property
     def total(self) -> int:
@@ -194,6 +198,10 @@ def plan_run(corpus: Path, index_dir: Path, settings: Settings, report: RunRepor
     rebuild = damaged or (bool(old) and old.get("version") != kb_index.INDEX_VERSION)
     if rebuild:
         old = {}  # a new schema or a damaged manifest: rewrite every document (from the cache)
+    # Here, not at the top: extraction workers import kb modules, and numpy (with its
+    # thread pools' address space) must stay out of their memory limit.
+    from kb import neardup
+
     taxonomy = load_taxonomy()
     plan = Plan(old=old, rebuild=rebuild, taxonomy=taxonomy,
                 fingerprint=taxonomy_fingerprint(taxonomy), documents={}, skipped_state=[])
@@ -206,11 +214,16 @@ def plan_run(corpus: Path, index_dir: Path, settings: Settings, report: RunRepor
         if reason:
             report.skipped.append({"path": source.rel, "reason": reason})
             continue
+        plan.arrivals[source.rel] = round(source.arrived, 3)
         previous = plan.old_documents.get(source.rel)
         if previous and previous["hash"] == source.hash and not retag_all \
                 and previous.get("sidecar_hash", "") == source.sidecar_hash:
             plan.documents[source.rel] = previous
             report.unchanged += 1
+            if neardup.needs_signature(previous):  # indexed before the duplicate check
+                cached = kb_index.load_extracted(index_dir, source.hash)
+                plan.documents[source.rel] = {**previous, **neardup.entry_fields(cached.text if cached else "")}
+                plan.signed += 1
             continue
         known_bad = old_skipped.get(source.rel)
         if known_bad and known_bad.get("hash") == source.hash:
@@ -263,10 +276,13 @@ def tagged(plan: Plan, report: RunReport,
            documents: Iterator[tuple[SourceFile, Document]]) -> Iterator[tuple[Document, dict]]:
     """Sidecar metadata, title and tags for each document; its manifest entry is recorded
     in the plan as it passes on to the writer."""
+    from kb import neardup
+
     for source, document in documents:
         try:
             document = _with_sidecar(document, source, report)
             entry = _entry(document, source, tag_document(document, plan.taxonomy))
+            entry.update(neardup.entry_fields(document.text))
         except Exception as e:  # a bug met by one odd document must not stop the run
             _skip(plan, report, source, reasons.tagging_bug(e))
             continue
@@ -313,6 +329,22 @@ def _needs_write(plan: Plan, index_dir: Path) -> bool:
         or plan.old.get("skipped", []) != plan.skipped_state
 
 
+def _group(plan: Plan, manifest: dict) -> None:
+    """Near-duplicate groups over all entries (kb/neardup.py) and the arrival times."""
+    from kb import neardup
+
+    old_arrivals = plan.old.get("arrivals") or {}
+    manifest["groups"] = neardup.find_groups(plan.documents)
+    manifest["arrivals"] = {p: old_arrivals.get(p) or plan.arrivals.get(p, 0.0) for p in sorted(plan.documents)}
+
+
+def _groups_changed(plan: Plan, manifest: dict) -> bool:
+    """With nothing to write, whether the manifest's groups or arrivals still change (an
+    index made before them, or signatures added now)."""
+    return bool(plan.signed) or "created" not in plan.old \
+        or plan.old.get("groups") != manifest["groups"] or plan.old.get("arrivals") != manifest["arrivals"]
+
+
 def run_index(
     corpus: Path,
     index_dir: Path | None = None,
@@ -331,16 +363,26 @@ def run_index(
     report = RunReport()
     with kb_index.writer_lock(index_dir, wait=settings.wait_for_lock):
         plan = plan_run(corpus, index_dir, settings, report)
-        if _needs_write(plan, index_dir):
+        manifest = {"version": kb_index.INDEX_VERSION, "taxonomy": plan.fingerprint,
+                    "documents": plan.documents, "skipped": plan.skipped_state, "groups": [],
+                    # when the library was first indexed, and when each file came to its
+                    # place (apart from the entries, which depend on content only): what
+                    # came after the first indexing is "Nově přidané" in the app
+                    "created": plan.old.get("created") or round(time.time(), 3), "arrivals": {}}
+        if not plan.total:
+            _group(plan, manifest)
+        if _needs_write(plan, index_dir) or _groups_changed(plan, manifest):
             documents = extracted(plan, index_dir, settings, workers or settings.workers, report, progress)
-            manifest = {"version": kb_index.INDEX_VERSION, "taxonomy": plan.fingerprint,
-                        "documents": plan.documents, "skipped": plan.skipped_state}
+
+            def written() -> Iterator[tuple[Document, dict]]:
+                yield from tagged(plan, report, documents)
+                _group(plan, manifest)  # every entry is final; the manifest is saved next
+
             # Whatever the new manifest does not list leaves the index: files removed from the
             # corpus and files that can no longer be read. A generator, so that it is read
             # after the writes, when the skips of this run are known.
             gone = (path for path in plan.old_documents if path not in plan.documents)
-            kb_index.commit_generation(index_dir, manifest, tagged(plan, report, documents), gone,
-                                       fresh=plan.rebuild)
+            kb_index.commit_generation(index_dir, manifest, written(), gone, fresh=plan.rebuild)
         report.documents = len(plan.documents)
         report.pages = sum(d.get("pages", 0) for d in plan.documents.values())
     report.seconds = time.perf_counter() - started

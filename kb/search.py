@@ -28,6 +28,7 @@ from whoosh import query as Q
 from whoosh.scoring import BM25F
 
 from kb import index as kb_index
+from kb import neardup
 from kb.analysis import fold, highlight_spans, terms, tokens_with_offsets, word_term
 from kb.errors import QueryError
 from kb.extract.clean import safe_text
@@ -59,6 +60,7 @@ class SearchRequest:
     year_from: int | None = None
     year_to: int | None = None
     limit: int = 20
+    group: bool = True  # near-identical documents as one result (kb/neardup.py)
 
 
 @dataclass
@@ -85,6 +87,8 @@ class DocumentHit:
     organization: str = ""
     page_hits: list[PageHit] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # query words (as typed) the document lacks
+    # The group's other matching members, {"path", "similarity"} each (kb/neardup.py).
+    duplicates: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -134,6 +138,16 @@ class SearchBackend(Protocol):
 
     def skipped(self) -> list[dict]:
         """Files the last indexing run could not read: `{"path", "reason"}` each."""
+        ...
+
+    def duplicates(self, path: str) -> list[dict]:
+        """The other members of a document's group of near-identical documents,
+        `{"path", "similarity"}` each, most similar first (kb/neardup.py)."""
+        ...
+
+    def arrivals(self) -> tuple[float, dict[str, float]]:
+        """(when the library was first indexed, path -> when the file came to its place),
+        epoch seconds, for "Nově přidané" (kb/watch.py)."""
         ...
 
     def is_stale(self) -> bool:
@@ -616,6 +630,7 @@ class WhooshBackend:
         self._docs: tuple[np.ndarray, list[str]] | None = None
         self._family_index: Families | None = None
         self._written_forms: dict[str, str] = {}
+        self._group_index: dict[str, list[str]] | None = None
 
     def close(self) -> None:
         self.searcher.close()
@@ -633,6 +648,12 @@ class WhooshBackend:
 
     def skipped(self) -> list[dict]:
         return list(self.manifest.get("skipped", []))
+
+    def duplicates(self, path: str) -> list[dict]:
+        return neardup.group_of(self.manifest, path)
+
+    def arrivals(self) -> tuple[float, dict[str, float]]:
+        return float(self.manifest.get("created") or 0), dict(self.manifest.get("arrivals") or {})
 
     def page_texts(self, path: str) -> list[dict]:
         """Stored pages (or sections) of one document, in order."""
@@ -657,17 +678,27 @@ class WhooshBackend:
         if parsed.must_not:  # -word excludes whole documents, not just the pages with it
             for path in self._matching_paths(Q.Or(parsed.must_not)):
                 grouped.pop(path, None)
-        facets = self._facets(grouped)
         # Documents with every word first, then those lacking one ("chybí: …").
         ranked = sorted(grouped.items(), key=lambda kv: (len(kv[1]["missing"]), -kv[1]["score"], kv[0]))
         if len(parsed.clauses) > 1:
             ranked = self._rerank(ranked, parsed, max(0, request.limit))
+        copies: dict[str, list[str]] = {}
+        if request.group:  # one result per group of near-identical documents, counted once
+            ranked, copies = neardup.collapse(ranked, self._groups())
+        facets = self._facets(dict(ranked))
         required = [c.text for c in parsed.required]
         results = [self._hit(path, data, parsed, required) for path, data in ranked[: max(0, request.limit)]]
-        partial = sum(1 for data in grouped.values() if data["missing"])
+        for hit in results:
+            hit.duplicates = neardup.similar_to(self.manifest, hit.path, copies.get(hit.path, []))
+        partial = sum(1 for _, data in ranked if data["missing"])
         expanded = parsed.expanded + [w for w in map(self._written, parsed.family) if w and w not in parsed.expanded]
-        return SearchResult(query=safe_text(request.query), total=len(grouped), results=results, facets=facets,
+        return SearchResult(query=safe_text(request.query), total=len(ranked), results=results, facets=facets,
                             expanded=expanded, partial=partial)
+
+    def _groups(self) -> dict[str, list[str]]:
+        if self._group_index is None:
+            self._group_index = neardup.group_index(self.manifest)
+        return self._group_index
 
     def _families(self) -> Families:
         """The word families of this index's vocabulary, made at the first query."""

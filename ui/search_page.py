@@ -10,7 +10,7 @@ from kb.search import SearchResult
 from kb.suggest import did_you_mean
 from kb.taxonomy import ids
 from kb.taxonomy import label as tax_label
-from ui import state
+from ui import arrivals, duplicates, state
 from ui.backend import Library
 from ui.collect import add_to_collection
 from ui.files import pdf_url
@@ -100,6 +100,7 @@ def render_home(lib: Library, ov: Overview) -> None:
             f' ({esc(count_phrase(ov.pages, "strana", "strany", "stran"))} v PDF). '
             "Vyberte téma nebo profesi, nebo napište, co hledáte.</div>")
     with st.container(key="home"):
+        arrivals.render(lib)
         _facet_grid("Témata", "topics", state.TOPICS, ov.topics)
         _facet_grid("Profese", "professions", state.PROFESSIONS, ov.professions)
         if ov.types and not ov.topics and not ov.professions:
@@ -195,6 +196,7 @@ def _render_hit(lib: Library, i: int, hit, entry: dict) -> None:
         if url:
             cols[3].link_button(f"Otevřít PDF na str. {best_page}" if best_page else "Otevřít PDF",
                                 url, width="stretch")
+        duplicates.render(lib, i, hit)
 
 
 def render_empty(lib: Library, view: state.View) -> None:

@@ -1,0 +1,321 @@
+"""Near-duplicate documents: the same standard published by forty municipalities, a
+draft beside its final version, a copy under another name.
+
+At indexing time every changed document gets a MinHash signature of its word
+shingles (`signature`), kept in its manifest entry, so an unchanged document is never
+read again. After each run the signatures of all documents are grouped
+(`find_groups`): LSH buckets propose candidate pairs, the signatures confirm them,
+and the groups (connected pairs) are stored in the manifest. Search shows a group as
+one card (`collapse`); `differences` tells what one member has that the others lack.
+
+Own MinHash rather than `datasketch`: that library needs scipy, pickles its objects,
+and its signatures are not stable text to keep in a JSON manifest; the whole method
+is the sixty lines below over numpy, deterministic across processes and versions.
+"""
+from __future__ import annotations
+
+import base64
+import re
+import zlib
+from collections import Counter, defaultdict
+
+import numpy as np
+
+from kb.analysis import fold
+
+# Bump when signatures change meaning: entries with another version are signed again.
+VERSION = 1
+SHINGLE = 4  # words per shingle: long enough that two texts on one topic share few
+PERMUTATIONS = 128
+BANDS, ROWS = 32, 4  # LSH: a pair with Jaccard 0.5 shares a band with probability 0.87
+# Estimated Jaccard of the shingle sets from which two documents are one group. Texts
+# that are ~80 % the same (the rest rewritten, names and dates replaced all through)
+# score 0.5-0.7; distinct documents on one topic stay under 0.1 (benchmarks/neardup.py).
+THRESHOLD = 0.45
+MIN_SHINGLES = 20  # shorter texts say too little to call them the same
+_CHUNK = 4096
+
+_WORD = re.compile(r"\w+")
+_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+_rng = np.random.default_rng(20240614)  # fixed: signatures must agree between runs
+_A = (_rng.integers(1, 2**63, PERMUTATIONS, dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
+_B = _rng.integers(0, 2**63, PERMUTATIONS, dtype=np.uint64)
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
+                dtype=np.uint64)[:SHINGLE]
+
+
+def words(text: str) -> list[str]:
+    """The text as the duplicate check sees it: lower-case words without diacritics.
+    No stemming: a copy has the same word forms, and this costs a fraction of it."""
+    return _WORD.findall(fold(text.lower()))
+
+
+def _shingles(tokens: list[str]) -> np.ndarray:
+    """64-bit hashes of the distinct runs of SHINGLE consecutive words."""
+    if len(tokens) < SHINGLE:
+        return np.zeros(0, dtype=np.uint64)
+    cache: dict[str, int] = {}
+    ids = np.fromiter((cache.setdefault(t, zlib.crc32(t.encode())) for t in tokens), dtype=np.uint64,
+                      count=len(tokens))
+    n = len(ids) - SHINGLE + 1
+    with np.errstate(over="ignore"):  # wrapping multiplication is the hash
+        mixed = np.zeros(n, dtype=np.uint64)
+        for i in range(SHINGLE):
+            mixed = (mixed ^ (ids[i:i + n] * _MIX[i])) * np.uint64(0xFF51AFD7ED558CCD)
+    return np.unique(mixed)
+
+
+def signature_of_text(text: str) -> np.ndarray | None:
+    """MinHash signature (PERMUTATIONS uint32) of a text; None when it is too short."""
+    shingles = _shingles(words(text))
+    if len(shingles) < MIN_SHINGLES:
+        return None
+    result = np.full(PERMUTATIONS, np.iinfo(np.uint64).max, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for start in range(0, len(shingles), _CHUNK):
+            chunk = shingles[start:start + _CHUNK, None]
+            np.minimum(result, ((chunk * _A + _B) & _MASK64).min(axis=0), out=result)
+    return (result >> np.uint64(32)).astype(np.uint32)
+
+
+def signature(text: str) -> str:
+    """The signature as manifest text (base64), "" for a text too short to compare."""
+    sig = signature_of_text(text)
+    return "" if sig is None else base64.b64encode(sig.tobytes()).decode("ascii")
+
+
+def decode(value: str) -> np.ndarray | None:
+    try:
+        sig = np.frombuffer(base64.b64decode(value or "", validate=True), dtype=np.uint32)
+    except (ValueError, TypeError):
+        return None
+    return sig if len(sig) == PERMUTATIONS else None
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of the two shingle sets."""
+    return float(np.mean(a == b))
+
+
+def entry_fields(text: str) -> dict:
+    """What a manifest entry keeps for the duplicate check."""
+    return {"minhash": signature(text), "minhash_version": VERSION}
+
+
+def needs_signature(entry: dict) -> bool:
+    return entry.get("minhash_version") != VERSION
+
+
+# ---------------------------------------------------------------- groups
+
+
+def find_groups(documents: dict[str, dict]) -> list[list[str]]:
+    """Groups (sorted lists of paths, two or more) of the manifest's documents whose
+    texts are near-identical or whose files are byte-identical."""
+    parent: dict[str, str] = {}
+
+    def root(p: str) -> str:
+        while parent.get(p, p) != p:
+            parent[p] = parent.get(parent[p], parent[p])
+            p = parent[p]
+        return p
+
+    def join(a: str, b: str) -> None:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    by_hash: dict[str, str] = {}
+    for path in sorted(documents):
+        h = documents[path].get("hash")
+        if h:
+            if h in by_hash:
+                join(by_hash[h], path)
+            else:
+                by_hash[h] = path
+    sigs = {p: s for p in sorted(documents) if (s := decode(documents[p].get("minhash", ""))) is not None}
+    buckets: dict[bytes, list[str]] = defaultdict(list)
+    for path, sig in sigs.items():
+        for band in range(BANDS):
+            buckets[bytes([band]) + sig[band * ROWS:(band + 1) * ROWS].tobytes()].append(path)
+    checked: set[tuple[str, str]] = set()
+    for members in buckets.values():
+        if len(members) < 2:
+            continue
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                if (a, b) in checked or root(a) == root(b):
+                    continue
+                checked.add((a, b))
+                if similarity(sigs[a], sigs[b]) >= THRESHOLD:
+                    join(a, b)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for path in sorted(documents):
+        groups[root(path)].append(path)
+    return [members for members in groups.values() if len(members) > 1]
+
+
+def pair_similarity(documents: dict[str, dict], a: str, b: str) -> float:
+    """Similarity of two indexed documents for display: 1.0 for identical files."""
+    da, db = documents.get(a, {}), documents.get(b, {})
+    if da.get("hash") and da.get("hash") == db.get("hash"):
+        return 1.0
+    sa, sb = decode(da.get("minhash", "")), decode(db.get("minhash", ""))
+    if sa is None or sb is None:
+        return 0.0
+    return round(similarity(sa, sb), 2)
+
+
+def group_index(manifest: dict) -> dict[str, list[str]]:
+    """path -> all members of its group (itself included), from the manifest."""
+    index: dict[str, list[str]] = {}
+    for members in manifest.get("groups") or []:
+        for path in members:
+            index[path] = members
+    return index
+
+
+def similar_to(manifest: dict, path: str, others: list[str]) -> list[dict]:
+    """`others` as {"path", "similarity" (to `path`)}, in the given order."""
+    documents = manifest.get("documents", {})
+    return [{"path": p, "similarity": pair_similarity(documents, path, p)} for p in others]
+
+
+def group_of(manifest: dict, path: str) -> list[dict]:
+    """The other members of a document's group with their similarity, most similar first."""
+    members = group_index(manifest).get(path, [])
+    others = similar_to(manifest, path, [p for p in members if p != path])
+    return sorted(others, key=lambda d: (-d["similarity"], d["path"]))
+
+
+def collapse(ranked: list[tuple[str, dict]], groups: dict[str, list[str]]
+             ) -> tuple[list[tuple[str, dict]], dict[str, list[str]]]:
+    """One item per group, at the rank of its best-matching member: (the kept items,
+    best member -> the other matching members in rank order)."""
+    kept: list[tuple[str, dict]] = []
+    shown: dict[int, str] = {}  # id of a group's member list -> its best member
+    others: dict[str, list[str]] = {}
+    for path, data in ranked:
+        members = groups.get(path)
+        if members is None:
+            kept.append((path, data))
+            continue
+        best = shown.get(id(members))
+        if best is None:
+            shown[id(members)] = path
+            kept.append((path, data))
+        else:
+            others.setdefault(best, []).append(path)
+    return kept, others
+
+
+# ---------------------------------------------------------------- what differs
+
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_DIFF_SHINGLE = 3
+OWN_BELOW = 0.5  # a paragraph is the member's own when less than half of it is elsewhere
+
+
+def _paragraph_shingles(text: str) -> set[tuple[str, ...]]:
+    w = words(text)
+    if len(w) < _DIFF_SHINGLE:
+        return {tuple(w)} if w else set()
+    return {tuple(w[i:i + _DIFF_SHINGLE]) for i in range(len(w) - _DIFF_SHINGLE + 1)}
+
+
+def paragraphs(pages: list[dict]) -> list[dict]:
+    """The paragraphs of stored pages: {"page", "heading", "text"} each."""
+    out = []
+    for page in pages:
+        for block in PARAGRAPH_BREAK.split(page.get("content") or ""):
+            block = " ".join(block.split())
+            if block:
+                out.append({"page": page.get("page", 0), "heading": page.get("heading", ""), "text": block})
+    return out
+
+
+def differences(texts: dict[str, list[dict]], min_words: int = 6) -> dict[str, list[dict]]:
+    """For each member (path -> its stored pages), the paragraphs that are not in any
+    other member: most of their three-word runs appear nowhere else. Names and dates
+    replaced throughout do not make a paragraph the member's own; a rewritten one does."""
+    split = {path: paragraphs(pages) for path, pages in texts.items()}
+    shingled = {path: [_paragraph_shingles(p["text"]) for p in paras] for path, paras in split.items()}
+    everywhere: dict[str, set] = {path: set().union(*sets) if sets else set() for path, sets in shingled.items()}
+    result: dict[str, list[dict]] = {}
+    for path, paras in split.items():
+        elsewhere = set().union(*(s for p, s in everywhere.items() if p != path))
+        own = []
+        for para, sh in zip(paras, shingled[path], strict=True):
+            if len(words(para["text"])) < min_words or not sh:
+                continue
+            if len(sh & elsewhere) / len(sh) < OWN_BELOW:
+                own.append(para)
+        result[path] = own
+    return result
+
+
+def member_labels(entries: list[dict]) -> list[str]:
+    """A short name telling the members of a group apart (the municipality, mostly): the
+    organization when they differ in it, else the words of the title that most of them
+    do not share, else the file name."""
+    organizations = [(e.get("organization") or "").strip() for e in entries]
+    if all(organizations) and len(set(organizations)) == len(organizations):
+        return organizations
+    titles = [(e.get("title") or "").split() for e in entries]
+    counts = Counter(w for t in titles for w in set(t))
+    labels = []
+    for entry, title in zip(entries, titles, strict=True):
+        own = [w for w in title if counts[w] * 2 <= len(entries)]
+        file_name = (entry.get("path") or "").rsplit("/", 1)[-1]
+        labels.append(" ".join(own) if 0 < len(own) <= 3 else file_name)
+    return labels
+
+
+def describe_group(backend, path: str, duplicates: list[dict]) -> list[dict]:
+    """The shown document and its near-duplicates, for the CLI and the app: {"path",
+    "title", "label", "similarity", "own": [paragraphs only this member has]} each, the
+    shown document first. Own paragraphs longest first: a rewritten section before a
+    changed signature line."""
+    members = [{"path": path, "similarity": 1.0}, *duplicates]
+    entries = [backend.document(m["path"]) or {"path": m["path"]} for m in members]
+    own = differences({m["path"]: backend.page_texts(m["path"]) for m in members})
+    out = []
+    for member, entry, name in zip(members, entries, member_labels(entries), strict=True):
+        paras = sorted(own.get(member["path"], []), key=lambda p: -len(p["text"]))[:MAX_DIFFERENCES]
+        out.append({"path": member["path"], "title": entry.get("title") or member["path"], "label": name,
+                    "similarity": member["similarity"], "own": paras})
+    return out
+
+
+def group_lines(backend, path: str, duplicates: list[dict]) -> list[str]:
+    """Plain-text lines for the CLI: "a N dalších téměř stejných dokumentů (…)", then
+    each member with its similarity and the paragraphs only it has."""
+    members = describe_group(backend, path, duplicates)
+    lines = [f"a {others_phrase(len(duplicates))} ({', '.join(m['label'] for m in members[1:])})"]
+    for m in members:
+        shown = "" if m["path"] == path else f" — shoda {percent(m['similarity'])}"
+        lines.append(f"  • {m['label']}: {m['path']}{shown}")
+        for para in m["own"]:
+            where = f"str. {para['page']}: " if para["page"] else ""
+            lines.append(f"      jen zde: {where}{shorten(para['text'])}")
+    return lines
+
+
+MAX_DIFFERENCES = 5
+
+
+def percent(similarity: float) -> str:
+    return f"{round(similarity * 100)} %"
+
+
+def shorten(text: str, width: int = 140) -> str:
+    return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + " …"
+
+
+def others_phrase(n: int) -> str:
+    """Czech: 1 další téměř stejný dokument, 2–4 další téměř stejné dokumenty, 5 dalších…"""
+    if n == 1:
+        return "1 další téměř stejný dokument"
+    if 2 <= n <= 4:
+        return f"{n} další téměř stejné dokumenty"
+    return f"{n} dalších téměř stejných dokumentů"
