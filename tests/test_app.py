@@ -309,7 +309,9 @@ def test_add_to_collection_reorder_note_and_export(env):
     at = search(open_app(), "kyberšikana")
     at.button(key="add-0").click().run()
     assert any("Přidáno do sady" in unescape(t.value) for t in at.toast)
-    at.button(key="addp-0").click().run()  # pages of a document already there: no duplicate
+    # the button shows the state; the pages of a whole document in the set need no click
+    assert unescape(at.button(key="add-0").label) == "V sadě ✓ · odebrat"
+    assert at.button(key="addp-0").disabled and "v sadě ✓" in unescape(at.button(key="addp-0").label)
     at.button(key="add-1").click().run()
     collection: Collection = at.session_state["collection"]
     assert len(collection) == 2
@@ -361,6 +363,32 @@ def test_collection_file_can_be_loaded_again(env):
     assert loaded.name == "Kurz OSPOD"
     assert any("Sada načtena" in unescape(s.value) for s in at.success)
     assert any("mimo knihovnu" in unescape(w.value) for w in at.warning)
+
+
+def test_collection_buttons_say_what_changed(env):
+    at = search(open_app(), "kyberšikana")
+    title = result_titles(at)[0]
+    at.button(key="addp-0").click().run()
+    added = [unescape(t.value) for t in at.toast]
+    assert any(t.startswith(f"Přidáno do sady: {title} (str. ") for t in added), added  # a space before (
+    assert unescape(at.button(key="add-0").label) == "Přidat celý dokument"
+    at.button(key="add-0").click().run()
+    whole = [unescape(t.value) for t in at.toast]
+    assert any("V sadě je teď celý dokument" in t for t in whole), whole
+    assert not any("doplněny" in t for t in whole)
+    at.button(key="add-0").click().run()  # "V sadě ✓ · odebrat"
+    assert any(unescape(t.value).startswith("Odebráno ze sady") for t in at.toast)
+    assert len(at.session_state["collection"]) == 0
+
+
+def test_adding_hit_pages_says_when_only_the_first_ones_go_in():
+    from ui.collect import MAX_HIT_PAGES, hit_pages_offer
+
+    text, hint, chosen, done = hit_pages_offer(list(range(1, 24)), None)
+    assert text == f"Přidat prvních {MAX_HIT_PAGES} str. se shodou" and chosen == list(range(1, 21))
+    assert "Shoda je na 23 stranách" in hint and "detailu" in hint and not done
+    assert hit_pages_offer([3, 1, 2], None)[0] == "Přidat str. 1–3"
+    assert hit_pages_offer([1, 2], [])[3] and hit_pages_offer([1, 2], [1, 2, 5])[3]
 
 
 def test_emptying_the_collection_asks_first(env):

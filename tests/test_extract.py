@@ -114,3 +114,19 @@ def test_docx_built_by_tests_keeps_list_items(tmp_path: Path):
     make_docx(tmp_path / "a.docx", [("h1", "Supervize"), ("li", "Případová supervize jednou měsíčně")])
     doc, _ = extract_file(tmp_path / "a.docx", tmp_path)
     assert "Případová supervize jednou měsíčně" in doc.text
+
+
+def test_a_title_in_capitals_becomes_sentence_case_keeping_abbreviations(tmp_path: Path):
+    path = tmp_path / "letak.txt"
+    path.write_text("METODIKA PRÁCE S RODINOU PRO OSPOD A PPP\n\nPracovník OSPOD spolupracuje s PPP "
+                    "a se školou. Práce s rodinou začíná rozhovorem.\n", encoding="utf-8")
+    assert extract_file(path, tmp_path)[0].title == "Metodika práce s rodinou pro OSPOD a PPP"
+    (tmp_path / "letak.yaml").write_text("title: POKYN KRAJE\n", encoding="utf-8")
+    assert extract_file(path, tmp_path)[0].title == "POKYN KRAJE"  # the sidecar's own spelling
+
+
+def test_quoted_query_is_not_quoted_twice():
+    from kb.czech import quoted
+
+    assert quoted('"rozhovor s dítětem"') == "„rozhovor s dítětem“"
+    assert quoted('"rozhovor s dítětem" -soud') == "„‚rozhovor s dítětem‘ -soud“"

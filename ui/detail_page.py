@@ -7,6 +7,7 @@ import posixpath
 import streamlit as st
 
 from kb.browse import highlight_spans, hit_in_document, tag_evidence
+from kb.czech import quoted
 from kb.errors import KbError
 from kb.extract import format_label
 from kb.paths import UnsafePath
@@ -14,7 +15,7 @@ from kb.suggest import similar_documents
 from kb.taxonomy import label as tax_label
 from ui import state
 from ui.backend import Library
-from ui.collect import add_to_collection
+from ui.collect import add_to_collection, whole_document_button
 from ui.files import mime_type, pdf_url, read_original
 from ui.html import (
     chip,
@@ -96,8 +97,7 @@ def _render_actions(lib: Library, entry: dict, hit) -> None:
         )
     except UnsafePath as e:
         cols[1].warning(label(str(e), 300))
-    cols[2].button("Přidat do sady", key="detail-add", width="stretch", on_click=add_to_collection,
-                   args=(entry["path"], [], entry.get("title", "")))
+    whole_document_button(cols[2], entry["path"], entry.get("title", ""), key="detail-add")
 
 
 def _render_tags(entry: dict) -> None:
@@ -123,7 +123,7 @@ def _render_tags(entry: dict) -> None:
 def _render_hits(lib: Library, entry: dict, hit, query: str) -> None:
     st.subheader("Kde se hledané slovo vyskytuje")
     if hit is None:
-        st.html(f'<div class="kb-muted">Dotaz „{esc(query)}“ v tomto dokumentu nic nenašel.</div>')
+        st.html(f'<div class="kb-muted">Dotaz {esc(quoted(query))} v tomto dokumentu nic nenašel.</div>')
         return
     pages, page_hits = visible_hits(hit)
     if pages:

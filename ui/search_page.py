@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kb.browse import Overview, facet_counts, has_criteria, overview
+from kb.czech import quoted
 from kb.errors import KbError, QueryError
 from kb.search import SearchResult
 from kb.suggest import did_you_mean
@@ -12,9 +13,9 @@ from kb.taxonomy import ids
 from kb.taxonomy import label as tax_label
 from ui import arrivals, duplicates, state
 from ui.backend import Library
-from ui.collect import add_to_collection
+from ui.collect import hit_pages_button, whole_document_button
 from ui.files import pdf_url
-from ui.html import count_phrase, esc, label, pages_phrase, result_card, seconds, visible_hits
+from ui.html import count_phrase, esc, label, result_card, seconds, visible_hits
 from ui.html import message as html_message
 
 FIRST_BUILD = "first_build_report"
@@ -139,7 +140,7 @@ def _facet_grid(title: str, facet: str, key: str, counts: dict[str, int]) -> Non
 def render_results(lib: Library, view: state.View, result: SearchResult) -> None:
     total = result.total
     st.html(f'<div class="kb-count">Nalezeno <b>{esc(count_phrase(total, "dokument", "dokumenty", "dokumentů"))}</b>'
-            + (f' pro „{esc(view.request.query.strip())}“' if view.request.query.strip() else "")
+            + (f' pro {esc(quoted(view.request.query))}' if view.request.query.strip() else "")
             + "</div>")
     active = _active_filters(view)
     if active:
@@ -184,14 +185,8 @@ def _render_hit(lib: Library, i: int, hit, entry: dict) -> None:
         cols = st.columns([1.2, 1.2, 1.4, 2], vertical_alignment="center")
         cols[0].button("Detail", key=f"detail-{i}", on_click=state.open_doc, args=(hit.path,),
                        width="stretch")
-        cols[1].button("Přidat do sady", key=f"add-{i}", on_click=add_to_collection,
-                       args=(hit.path, [], hit.title), width="stretch",
-                       help="Přidat celý dokument do Mé sady materiálů")
-        hit_pages = sorted({p for p in pages if p > 0})[:20]
-        if hit_pages:
-            cols[2].button(f"Přidat {pages_phrase(hit_pages)}", key=f"addp-{i}",
-                           on_click=add_to_collection, args=(hit.path, hit_pages, hit.title),
-                           width="stretch", help="Přidat do sady jen stránky se shodou")
+        whole_document_button(cols[1], hit.path, hit.title, key=f"add-{i}")
+        hit_pages_button(cols[2], hit.path, hit.title, pages, key=f"addp-{i}")
         url = pdf_url(lib.corpus, entry, best_page) if entry else None
         if url:
             cols[3].link_button(f"Otevřít PDF na str. {best_page}" if best_page else "Otevřít PDF",
@@ -202,7 +197,7 @@ def _render_hit(lib: Library, i: int, hit, entry: dict) -> None:
 def render_empty(lib: Library, view: state.View) -> None:
     query = view.request.query.strip()
     st.html('<div class="kb-empty"><h3>Nic jsme nenašli'
-            + (f" pro „{esc(query)}“" if query else "") + "</h3></div>")
+            + (f" pro {esc(quoted(query))}" if query else "") + "</h3></div>")
     suggestion = None
     if query:
         try:

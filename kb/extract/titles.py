@@ -24,14 +24,54 @@ def meaningful(title: str | None) -> bool:
 
 def choose_title(document: Document, sidecar_title: str | None, path: Path) -> str:
     # document.title holds the file's own title property as the extractor found it
-    for candidate in (sidecar_title, document.title, *document.headings[:1]):
+    if meaningful(sidecar_title):
+        return _clean(sidecar_title)  # the person's own spelling, never recased
+    for candidate in (document.title, *document.headings[:1]):
         if meaningful(candidate):
-            return _clean(candidate)
+            return _clean(sentence_case(candidate, document))
     for page in document.pages:
         for line in page.text.splitlines():
             if meaningful(line) and len(line.split()) >= 2:
-                return _clean(line)
+                return _clean(sentence_case(line, document))
     return path.stem.replace("_", " ").replace("-", " ").strip() or path.name
+
+
+def sentence_case(title: str, document: Document) -> str:
+    """'METODIKA PRÁCE S RODINOU PRO OSPOD' -> 'Metodika práce s rodinou pro OSPOD'.
+    A title typed in capitals reads as shouting in a result list. A word stays in
+    capitals only if the document's ordinary (not all-capitals) lines write it so (an
+    abbreviation), and with a capital if they write it so inside a sentence (a name);
+    titles with any lower-case letter are left alone."""
+    letters = [c for c in title if c.isalpha()]
+    if len(letters) < 4 or not all(c.isupper() for c in letters):
+        return title
+    upper, capital, lower = set(), set(), set()  # how ordinary lines write each word
+    for page in document.pages:
+        for line in page.text.splitlines():
+            if not any(c.islower() for c in line):
+                continue
+            for sentence in re.split(r"(?<=[.!?:])\s+", line):
+                for n, word in enumerate(re.findall(r"\w+", sentence)):
+                    if word.isupper():
+                        upper.add(word.lower())
+                    elif word[:1].isupper():
+                        if n:  # a capital inside a sentence: a name (Lipnice nad Orlicí)
+                            capital.add(word.lower())
+                    else:
+                        lower.add(word.lower())
+    parts = []
+    for part in re.split(r"(\W+)", title):
+        key = part.lower()
+        if not part.isalpha() or key in lower:
+            parts.append(key if part.isalpha() else part)
+        elif len(part) > 1 and key in upper:
+            parts.append(part)  # an abbreviation (OSPOD)
+        elif key in capital:
+            parts.append(key.capitalize())
+        else:
+            parts.append(key)
+    text = "".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 def _clean(title: str) -> str:
