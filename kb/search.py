@@ -528,7 +528,7 @@ def make_snippet(text: str, highlight_terms: set[str], width: int = SNIPPET_CHAR
 
 # ---------------------------------------------------------------- where the words stand
 
-RERANK_EXTRA = 10  # documents read beyond the page of results shown
+RERANK_EXTRA = 5  # documents read beyond the page of results shown
 RERANK_PAGES = 3  # best pages read per document
 OPTIONAL_WEIGHT = 0.5  # a filler word counts half in proximity
 WINDOW_CHARS = 200  # "together": within about one sentence or a short paragraph
@@ -556,39 +556,57 @@ def _clause_terms(q: Q.Query) -> tuple[frozenset[str], frozenset[tuple[str, ...]
     return frozenset(singles), frozenset(phrases)
 
 
-def heading_lines(text: str, heading: str = "") -> str:
-    """The headings of a page: its stored heading (DOCX, TXT sections) and the lines of
-    the text that look like headings (PDF pages), one per line."""
-    found = [heading] if heading else []
-    lines = text.splitlines()
-    previous_is_break = True  # the page starts a paragraph
-    for n, line in enumerate(lines):
-        line = line.strip()
-        following = lines[n + 1] if n + 1 < len(lines) else ""
-        is_heading = (previous_is_break and _HEADING_LINE.match(line) is not None
-                      and not _CONTENTS_LINE.search(line)
-                      and (not following.strip() or _STARTS_PARAGRAPH.match(following) is not None))
-        if is_heading:
-            found.append(line)
-        previous_is_break = is_heading or not line or _ENDS_PARAGRAPH.search(line) is not None
-    return "\n".join(found)
+def _line_is_heading(text: str, start: int, depth: int = 0) -> bool:
+    """Whether the line of `text` that starts at `start` is a heading: it looks like one
+    (_HEADING_LINE, no contents line), the line before ends a paragraph (or is empty, or
+    is a heading itself) and the line after starts one."""
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    line = text[start:end].strip()
+    if not _HEADING_LINE.match(line) or _CONTENTS_LINE.search(line):
+        return False
+    if start > 0:
+        before_start = text.rfind("\n", 0, start - 1) + 1
+        before = text[before_start:start - 1].strip()
+        if before and not _ENDS_PARAGRAPH.search(before) and not (
+                depth < 3 and _line_is_heading(text, before_start, depth + 1)):
+            return False
+    after_end = text.find("\n", end + 1)
+    following = text[end + 1:after_end if after_end >= 0 else len(text)] if end < len(text) else ""
+    return not following.strip() or _STARTS_PARAGRAPH.match(following) is not None
 
 
-def proximity(text: str, heading: str, clauses: list[tuple[tuple[frozenset, frozenset], float]]) -> float:
+class ClauseTerms:
+    """The terms of a parsed query's clauses, prepared once for proximity()."""
+
+    def __init__(self, clauses: list[tuple[tuple[frozenset, frozenset], float]]):
+        self.weights = [w for _, w in clauses]
+        self.singles: set[str] = set()
+        self.phrases: set[tuple[str, ...]] = set()
+        self.of_term: dict[str, set[int]] = {}
+        for i, ((singles, phrases), _) in enumerate(clauses):
+            self.singles |= singles
+            self.phrases |= phrases
+            for term in chain(singles, *phrases):
+                self.of_term.setdefault(term, set()).add(i)
+
+    def found(self, text: str) -> list[tuple[int, int]]:
+        """(start, clause index) of each matched word of `text`, in order."""
+        return [(start, i) for start, end in match_spans(text, self.singles, self.phrases)
+                for i in self.of_term.get(word_term(text[start:end]), ())]
+
+
+def proximity(text: str, heading: str, clauses: ClauseTerms) -> float:
     """How well one page answers a query of several clauses, as a factor of its score:
     1.0 when all the clauses the page has stand within one window (WINDOW_CHARS), down
     to SCATTERED_FLOOR when each stands alone; times up to 1 + HEADING_GAIN when its
-    headings hold them (a chapter about the question). `clauses` are each clause's
-    (terms, phrases) and weight."""
+    headings hold them (a chapter about the question)."""
     if is_contents_page(text):
         return SCATTERED_FLOOR  # it names every chapter: never the answer itself
-    positions = []  # (start, clause index)
-    weights = [w for _, w in clauses]
-    for i, ((singles, phrases), _) in enumerate(clauses):
-        positions += [(start, i) for start, _ in match_spans(text, singles, phrases)]
+    positions = clauses.found(text)
     if not positions:
         return SCATTERED_FLOOR
-    positions.sort()
+    weights = clauses.weights
     have = sum(weights[i] for i in {i for _, i in positions})
     best = 0.0
     seen: Counter = Counter()
@@ -603,11 +621,19 @@ def proximity(text: str, heading: str, clauses: list[tuple[tuple[frozenset, froz
             lo += 1
         best = max(best, sum(weights[j] for j in seen))
     together = best / have
-    headings = heading_lines(text, heading)
     # In a heading every word counts fully: "Jak se ptát", "Kdo co dělá" are the how-words
-    # of a question standing where the answer starts.
-    in_heading = sum(1 for (singles, phrases), _ in clauses if headings and match_spans(headings, singles, phrases))
-    return (SCATTERED_FLOOR + (1 - SCATTERED_FLOOR) * together) * (1 + HEADING_GAIN * in_heading / len(clauses))
+    # of a question standing where the answer starts. Only lines with a match are checked.
+    in_heading = {i for _, i in clauses.found(heading)} if heading else set()
+    lines: dict[int, bool] = {}
+    for start, i in positions:
+        if i in in_heading:
+            continue
+        line = text.rfind("\n", 0, start) + 1
+        if line not in lines:
+            lines[line] = _line_is_heading(text, line)
+        if lines[line]:
+            in_heading.add(i)
+    return (SCATTERED_FLOOR + (1 - SCATTERED_FLOOR) * together) * (1 + HEADING_GAIN * len(in_heading) / len(weights))
 
 
 # ---------------------------------------------------------------- the Whoosh backend
@@ -777,7 +803,8 @@ class WhooshBackend:
         read (their text is needed for the snippets anyway); the tiers of missing words
         stay as they are."""
         count = min(len(ranked), max(limit, 10) + RERANK_EXTRA)
-        clauses = [(_clause_terms(c.query), 1.0 if not c.optional else OPTIONAL_WEIGHT) for c in parsed.clauses]
+        clauses = ClauseTerms([(_clause_terms(c.query), 1.0 if not c.optional else OPTIONAL_WEIGHT)
+                               for c in parsed.clauses])
         stored = self.searcher.stored_fields
         for _, data in ranked[:count]:
             pages = data["pages"]
