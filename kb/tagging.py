@@ -144,6 +144,17 @@ def compile_taxonomy(taxonomy: dict) -> Compiled:
     return compiled
 
 
+# Accented Latin letters -> plain ones, one character each. For matching the word lists
+# below in raw text, faster than kb.analysis.fold, which decomposes a whole page when it
+# holds any other non-ASCII character (typographic quotes, dashes).
+_PLAIN = {code: fold(chr(code)) for code in range(0xC0, 0x250) if len(fold(chr(code))) == 1
+          and fold(chr(code)) != chr(code)}
+
+
+def _folded(text: str) -> str:
+    return text.translate(_PLAIN)
+
+
 def _word_start(word: str) -> str:
     """The start every inflected form of a noun shares: "metodika" -> "metodik"."""
     word = str(word)
@@ -337,7 +348,7 @@ def analyze_document(document: Document, audience_marker: str = "", audience_wit
             if number not in part.pages and document.paged:
                 part.pages.append(number)
             weak_part = bool(compiled and compiled.weak_headings and part.label
-                             and compiled.weak_headings.search(fold(part.label.lower())))
+                             and compiled.weak_headings.search(_folded(part.label.lower())))
             if weak_part:
                 for j in range(pos, end):
                     if zones[j] != "heading":
@@ -377,7 +388,7 @@ def line_marks(text: str, compiled: Compiled | None) -> list[tuple[int, int, str
     outputs = compiled.outputs if compiled else None
     verbs = compiled.output_verbs if compiled else None
     series = compiled.series if compiled else None
-    page = fold(text.lower())  # cheap gates: most pages name no output and no series
+    page = _folded(text.lower())  # cheap gates: most pages name no output and no series
     if outputs is None or verbs is None or not (outputs.search(page) and verbs.search(page)):
         outputs = None
     if series is not None and not series.search(page):
@@ -385,7 +396,7 @@ def line_marks(text: str, compiled: Compiled | None) -> list[tuple[int, int, str
 
     def names_output(*texts: str) -> bool:
         """Names an output or event and says it was made or run."""
-        folded = fold(" ".join(texts).lower())
+        folded = _folded(" ".join(texts).lower())
         return (outputs is not None and verbs is not None
                 and bool(outputs.search(folded)) and bool(verbs.search(folded)))
 
@@ -411,7 +422,7 @@ def line_marks(text: str, compiled: Compiled | None) -> list[tuple[int, int, str
         if _KEYWORDS.match(line):
             marks.append((a, b, "keywords"))
             continue
-        if series is not None and series.search(fold(line.lower())) and len(line.split()) <= 15:
+        if series is not None and series.search(_folded(line.lower())) and len(line.split()) <= 15:
             marks.append((a, b, "names"))
             continue
         for sa, sb in _sentences(line):
@@ -719,13 +730,13 @@ def _named_together(document: Document, scored: dict) -> None:
         texts = [(None, "title", document.title or "")]
         texts += [(k, "body", page.text or "") for k, page in enumerate(document.pages)]
         for unit, zone, text in texts:
-            if pattern is None or not pattern.search(fold(text.lower())):
+            if pattern is None or not pattern.search(_folded(text.lower())):
                 continue
             start = 0
             for m in [*_CLAUSE_BREAK.finditer(text), None]:
                 end = m.end() if m else len(text)
                 sentence, start = text[start:end], end
-                if not pattern.search(fold(sentence.lower())):
+                if not pattern.search(_folded(sentence.lower())):
                     continue
                 probe: dict[str, dict[str, Candidate]] = {f: {} for f in FACETS}
                 words = terms(sentence)
@@ -773,7 +784,7 @@ def _address_the_reader(document: Document, scored: dict) -> None:
             if not words or not _is_short(document, scored["length"], cfg)[0]:
                 continue
             if folded_pages is None:
-                folded_pages = [fold(page.text.lower()) for page in document.pages]
+                folded_pages = [_folded(page.text.lower()) for page in document.pages]
             pattern = re.compile(r"\b(?:" + "|".join(re.escape(fold(w.lower())) for w in words) + r")\b")
             count = sum(len(pattern.findall(text)) for text in folded_pages)
             if not count:
