@@ -250,7 +250,7 @@ def _load_lemmas() -> dict[str, str]:
     # "form term" pairs: one split and one dict in C, not a loop of 100,000 lines
     items = body[start:].split()
     _NEGATABLE = frozenset(verbs.split())
-    _LEMMAS = dict(zip(items[::2], items[1::2]))
+    _LEMMAS = dict(zip(items[::2], items[1::2], strict=True))
     return _LEMMAS
 
 
