@@ -36,6 +36,21 @@ def away_from_the_checkout(tmp_path_factory):
         yield home
 
 
+def open_text_corpus(root: Path, texts: dict[str, str]):
+    """Write `texts` (file name -> text) as a corpus under `root`, index it and open a
+    search backend on it (the caller closes it)."""
+    from kb.pipeline import run_index
+    from kb.search import open_backend
+    from kb.settings import Settings
+
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for name, text in texts.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    run_index(corpus, root / "index", settings=Settings())
+    return open_backend(root / "index")
+
+
 def run_kb(*args: str, env: dict | None = None, check: bool = False) -> subprocess.CompletedProcess:
     """Run the installed `kb` console script."""
     proc = subprocess.run([KB, *map(str, args)], capture_output=True, text=True,

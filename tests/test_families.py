@@ -4,12 +4,11 @@ word typed, and the result says which words were added ("Hledáno také")."""
 from __future__ import annotations
 
 import pytest
+from conftest import open_text_corpus
 
 from kb.analysis import word_term
 from kb.families import family_key
-from kb.pipeline import run_index
-from kb.search import SearchRequest, open_backend
-from kb.settings import Settings
+from kb.search import SearchRequest
 
 TEXTS = {
     "trauma.txt": "Bezpečí\n\nDítě s traumatem potřebuje předvídatelný den a klidného dospělého.",
@@ -22,13 +21,7 @@ TEXTS = {
 
 @pytest.fixture(scope="module")
 def backend(tmp_path_factory):
-    root = tmp_path_factory.mktemp("families")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name, text in TEXTS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    run_index(corpus, root / "index", settings=Settings())
-    b = open_backend(root / "index")
+    b = open_text_corpus(tmp_path_factory.mktemp("families"), TEXTS)
     yield b
     b.close()
 

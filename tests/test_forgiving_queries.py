@@ -6,11 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_kb
+from conftest import open_text_corpus, run_kb
 
-from kb.pipeline import run_index
-from kb.search import SearchRequest, make_snippet, open_backend, parse_query
-from kb.settings import Settings
+from kb.search import SearchRequest, make_snippet, parse_query
 
 TEXTS = {
     # every word of "zeptat dítěte názor"
@@ -27,13 +25,7 @@ TEXTS = {
 
 @pytest.fixture(scope="module")
 def backend(tmp_path_factory):
-    root = tmp_path_factory.mktemp("forgiving")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name, text in TEXTS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    run_index(corpus, root / "index", settings=Settings())
-    b = open_backend(root / "index")
+    b = open_text_corpus(tmp_path_factory.mktemp("forgiving"), TEXTS)
     yield b
     b.close()
 
