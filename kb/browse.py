@@ -29,9 +29,15 @@ class Overview:
     years: tuple[int, int] | None = None
 
 
-def overview(documents: list[dict], newest: int = 6) -> Overview:
+def overview(documents: list[dict], newest: int = 6,
+             groups: dict[str, list[str]] | None = None) -> Overview:
+    """Counts and newest documents of the whole library. Near-duplicates (`groups`: path
+    -> the members of its group) count once, as search counts them: their first member
+    by path stands for the group."""
+    groups = groups or {}
+    distinct = [d for d in documents if d["path"] not in groups or min(groups[d["path"]]) == d["path"]]
     counts = {facet: Counter() for facet in ("topics", "professions", "types")}
-    for doc in documents:
+    for doc in distinct:
         counts["topics"].update(doc.get("topics") or [])
         counts["professions"].update(doc.get("professions") or [])
         counts["types"][doc.get("doc_type") or "jine"] += 1
@@ -42,7 +48,7 @@ def overview(documents: list[dict], newest: int = 6) -> Overview:
         return {i: counts[facet][i] for i in known + extra}
 
     dated = [d for d in documents if isinstance(d.get("year"), int) and d["year"] > 0]
-    by_age = sorted(documents, key=lambda d: (-(d.get("year") or 0), (d.get("title") or "").lower()))
+    by_age = sorted(distinct, key=lambda d: (-(d.get("year") or 0), (d.get("title") or "").lower()))
     years = (min(d["year"] for d in dated), max(d["year"] for d in dated)) if dated else None
     return Overview(
         documents=len(documents),
@@ -76,9 +82,14 @@ def facet_counts(backend, request: SearchRequest, result=None) -> dict[str, dict
     return counts
 
 
+def library_overview(backend, newest: int = 6) -> Overview:
+    """overview() of everything the backend holds, its near-duplicate groups counted once."""
+    groups = {path: members for members in backend.groups() for path in members}
+    return overview(backend.documents(), newest, groups)
+
+
 def _all_counts(backend, attr: str) -> dict[str, int]:
-    ov = overview(backend.documents())
-    return dict(getattr(ov, attr))
+    return dict(getattr(library_overview(backend), attr))
 
 
 def hit_in_document(backend, request: SearchRequest, path: str) -> DocumentHit | None:

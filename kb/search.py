@@ -140,6 +140,10 @@ class SearchBackend(Protocol):
         """Files the last indexing run could not read: `{"path", "reason"}` each."""
         ...
 
+    def groups(self) -> list[list[str]]:
+        """Every group of near-identical documents, as lists of paths (kb/neardup.py)."""
+        ...
+
     def duplicates(self, path: str) -> list[dict]:
         """The other members of a document's group of near-identical documents,
         `{"path", "similarity"}` each, most similar first (kb/neardup.py)."""
@@ -674,6 +678,9 @@ class WhooshBackend:
 
     def skipped(self) -> list[dict]:
         return list(self.manifest.get("skipped", []))
+
+    def groups(self) -> list[list[str]]:
+        return [list(members) for members in self.manifest.get("groups") or []]
 
     def duplicates(self, path: str) -> list[dict]:
         return neardup.group_of(self.manifest, path)

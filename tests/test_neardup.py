@@ -57,6 +57,23 @@ def test_search_shows_a_group_as_one_result_with_its_members(variants):
     assert grouped["facets"]["doc_type"]["standard"] == separate["facets"]["doc_type"]["standard"] - (len(spod) - 1)
 
 
+def test_the_home_overview_counts_a_group_once(variants):
+    from kb.browse import library_overview
+    from kb.search import open_backend
+
+    _, index, expected = variants
+    backend = open_backend(index)
+    try:
+        ov = library_overview(backend)
+        documents = backend.documents()
+    finally:
+        backend.close()
+    copies = sum(len(group) - 1 for group in expected)
+    assert sum(ov.types.values()) == len(documents) - copies
+    newest = [d["path"] for d in ov.newest]
+    assert all(len(set(newest) & group) <= 1 for group in expected)  # never two copies side by side
+
+
 def test_exact_copy_is_listed_with_full_similarity(variants):
     _, index, expected = variants
     result = kb_json("search", "domácí násilí vykázat", "--index", index)

@@ -47,6 +47,9 @@ class Library:
     def documents(self) -> list[dict]:
         return self.backend.documents()
 
+    def groups(self) -> list[list[str]]:
+        return self.backend.groups()
+
     def documents_by_path(self) -> dict[str, dict]:
         return {d["path"]: d for d in self.backend.documents()}
 

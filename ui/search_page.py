@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kb.browse import Overview, facet_counts, has_criteria, overview
+from kb.browse import Overview, facet_counts, has_criteria, library_overview
 from kb.czech import quoted
 from kb.errors import KbError, QueryError
 from kb.search import SearchResult
@@ -248,7 +248,7 @@ def render_query_error(message: str) -> None:
 
 def render(lib: Library, view: state.View) -> None:
     render_search_box()
-    ov = overview(lib.documents())
+    ov = library_overview(lib)
     request = view.request
     if not has_criteria(request):
         render_first_build()
