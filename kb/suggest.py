@@ -15,7 +15,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from kb.analysis import FOLDED_STOPWORDS, fold, stem
+from kb.analysis import FOLDED_STOPWORDS, fold, word_term
 from kb.errors import KbError
 
 WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
@@ -86,9 +86,9 @@ def build_stats(backend) -> CorpusStats:
         for word, n in counts.items():
             folded = fold(word)
             written[folded][word] += n
-            if folded in FOLDED_STOPWORDS or word in names:
+            key = word_term(word)  # the index's own term: šel and jde meet, as in search
+            if key is None or folded in FOLDED_STOPWORDS or word in names:
                 continue
-            key = stem(folded)
             stems[key] += n
             stem_forms[key][word] += n
         doc_stems[path] = stems
@@ -189,7 +189,8 @@ def correct_word(stats: CorpusStats, word: str) -> str | None:
 
 def known(stats: CorpusStats, word: str) -> bool:
     folded = fold(word.lower())
-    return folded in FOLDED_STOPWORDS or stem(folded) in stats.stems
+    term = word_term(word)
+    return folded in FOLDED_STOPWORDS or term is None or term in stats.stems
 
 
 _QUERY_WORD = re.compile(r"(?<![\w:])-?([^\W\d_][\w]*)", re.UNICODE)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.suggest import build_stats, edit_distance, similar_documents, spelling_suggestion
+from kb.suggest import build_stats, edit_distance, known, similar_documents, spelling_suggestion
 
 
 class FakeBackend:
@@ -27,7 +27,7 @@ LIBRARY = {
                    "pages": ["Kyberšikana: co dělat, když ti někdo ubližuje přes mobil a sociální sítě."]},
     "pestouni.pdf": {"title": "Pěstounská péče", "topics": ["nahradni-rodinna-pece"], "professions": ["nrp"],
                      "pages": ["Pěstouni pečují o dítě. Pěstounů je málo, pěstounská péče potřebuje podporu.",
-                               "Doprovázení pěstounů, vzdělávání pěstounů, odlehčovací péče."]},
+                               "Doprovázení pěstounů, vzdělávání pěstounů, odlehčovací péče. Pracovník s dítětem mluví."]},
 }
 
 
@@ -65,3 +65,10 @@ def test_similar_documents_share_tags_and_words(stats):
     assert "kyberšikana" in similar[0].shared_words
     assert all(s.path != "kyber.pdf" for s in similar)
     assert similar_documents(stats, "neni.pdf") == []
+
+
+def test_a_word_the_index_finds_is_known_whatever_its_form(stats):
+    # the library has "mluví": search finds it for "mluvit" (lemma-level terms), so
+    # "Měli jste na mysli …?" must not treat the infinitive as a typo
+    assert known(stats, "mluvit")
+    assert not known(stats, "mlít")
