@@ -159,7 +159,7 @@ def cold_start(corpus: Path, index: Path) -> float:
 
 
 def server_side(index: Path, corpus: Path, repeat: int) -> None:
-    from kb.browse import facet_counts
+    from kb.library.browse import facet_counts
     from kb.search import SearchRequest, open_backend
 
     backend = open_backend(index)

@@ -501,7 +501,7 @@ def child_extract(args: dict) -> dict:
 
 
 def child_index(args: dict) -> dict:
-    from kb.pipeline import run_index
+    from kb.index.pipeline import run_index
     from kb.settings import Settings
 
     started = time.perf_counter()
@@ -561,7 +561,7 @@ def _harness_schema(analyzer_kind: str):
     from whoosh.analysis import StandardAnalyzer
     from whoosh.fields import TEXT
 
-    from kb import index as kb_index
+    from kb.index import store as kb_index
 
     schema = kb_index.get_schema()
     if analyzer_kind == "plain":
@@ -678,7 +678,7 @@ def _live_generation(index_dir: Path) -> Path:
 def page_records_of(index_dir: Path) -> list[dict]:
     """The page records kb indexed, rebuilt from its manifest and extraction cache, so
     the baseline indexes exactly the same texts."""
-    from kb import index as kb_index
+    from kb.index import store as kb_index
 
     manifest = json.loads((_live_generation(index_dir) / kb_index.MANIFEST).read_text(encoding="utf-8"))
     records = []

@@ -222,7 +222,7 @@ def main() -> None:
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args()
 
-    from kb.pipeline import run_index
+    from kb.index.pipeline import run_index
 
     with tempfile.TemporaryDirectory(prefix="kb-load-") as tmp:
         corpus, index_dir = Path(tmp) / "corpus", Path(tmp) / "index"

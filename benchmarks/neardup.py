@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Near-duplicate detection (kb/neardup.py): grouping quality and cost.
+"""Near-duplicate detection (kb/index/neardup.py): grouping quality and cost.
 
   quality   pairwise precision and recall of the groups found on the generated variants
             (tests/neardup_data.py: municipal standards, draft/final, exact copy, and
@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from kb import index as kb_index  # noqa: E402
 from kb import neardup  # noqa: E402
-from kb.pipeline import run_index  # noqa: E402
+from kb.index.pipeline import run_index  # noqa: E402
 
 
 def _pairs(groups) -> set[tuple[str, str]]:

@@ -120,7 +120,7 @@ def check_paths(queries: list[Query], corpus: Path) -> list[str]:
 
 def ensure_index(corpus: Path, index_dir: Path, fresh: bool = False) -> dict:
     """Bring `index_dir` up to date with `corpus` (incremental; `fresh` rebuilds)."""
-    from kb.pipeline import run_index
+    from kb.index.pipeline import run_index
     from kb.settings import Settings
 
     if fresh and index_dir.exists():

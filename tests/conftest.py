@@ -39,7 +39,7 @@ def away_from_the_checkout(tmp_path_factory):
 def open_text_corpus(root: Path, texts: dict[str, str]):
     """Write `texts` (file name -> text) as a corpus under `root`, index it and open a
     search backend on it (the caller closes it)."""
-    from kb.pipeline import run_index
+    from kb.index.pipeline import run_index
     from kb.search import open_backend
     from kb.settings import Settings
 

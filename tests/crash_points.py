@@ -36,7 +36,7 @@ def _wrap(owner, name: str, *, before=None, after=None) -> None:
 
 
 def install(point: str) -> None:
-    from kb import index as kb_index
+    from kb.index import store as kb_index
 
     published = {"done": False}
 
@@ -85,7 +85,7 @@ POINTS = ("prepared", "writing", "cache-file", "committed", "manifest", "renamed
 
 if __name__ == "__main__":
     point, corpus, index = sys.argv[1:4]
-    from kb.pipeline import run_index
+    from kb.index.pipeline import run_index
     from kb.settings import Settings
 
     install(point)

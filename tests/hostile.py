@@ -1,7 +1,7 @@
 """Hostile and broken files for the reliability tests, made from bytes by the tests
 themselves: hand-written PDFs (so each defect is exactly the one intended), zip bombs
 built from one pre-compressed block, YAML bombs. Also worker tasks that misbehave on
-purpose (tests/test_zoo.py passes them to kb.workers.extract_all; the spawned worker
+purpose (tests/test_zoo.py passes them to kb.index.workers.extract_all; the spawned worker
 imports this module by name, as tests/ is on its sys.path)."""
 from __future__ import annotations
 
@@ -279,9 +279,9 @@ MISBEHAVIOUR = {"zasekne": _blocked_forever, "spadne": _crash, "pamet": _hog_mem
 
 
 def misbehaving_task(path: str, rel: str, timeout: int):
-    """kb.workers.extract_in_worker, except that files whose name contains a key of
+    """kb.index.workers.extract_in_worker, except that files whose name contains a key of
     MISBEHAVIOUR make the extractor misbehave that way."""
-    from kb import workers
+    from kb.index import workers
 
     for key, behaviour in MISBEHAVIOUR.items():
         if key in rel:

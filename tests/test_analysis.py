@@ -264,7 +264,7 @@ def test_word_list_distinct_words_stay_apart():
     assert across == [], "words of different groups meet"
 
 
-# ---------------------------------------------------------------- lemmas (kb/lemmas_cs.txt)
+# ---------------------------------------------------------------- lemmas (kb/analysis/lemmas_cs.txt)
 
 
 @pytest.mark.parametrize("forms", [

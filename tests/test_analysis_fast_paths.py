@@ -1,4 +1,4 @@
-"""The fast paths of kb/analysis.py (used for every page by tagging and for up to 100
+"""The fast paths of kb/analysis/ (used for every page by tagging and for up to 100
 pages per query by snippets) must find exactly what the Czech analyzer finds: a
 highlight the analyzer would not make, or one it would make but the snippet misses,
 is a visible error."""

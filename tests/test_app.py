@@ -22,8 +22,8 @@ from app_corpus import (
 )
 from streamlit.testing.v1 import AppTest
 
-from kb.collections import Collection, Item, export_zip
-from kb.pipeline import run_index
+from kb.index.pipeline import run_index
+from kb.library.collections import Collection, Item, export_zip
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

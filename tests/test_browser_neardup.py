@@ -34,7 +34,7 @@ playwright_sync = pytest.importorskip("playwright.sync_api", reason="chyb√≠ bal√
 @pytest.fixture(scope="module")
 def watched_app(tmp_path_factory):
     """The app over the near-duplicate variants, watching its folder (KB_WATCH=1)."""
-    from kb.pipeline import run_index
+    from kb.index.pipeline import run_index
 
     base = tmp_path_factory.mktemp("browser-neardup")
     corpus = base / "corpus"

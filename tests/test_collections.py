@@ -1,4 +1,4 @@
-"""Trainer collections (kb/collections.py): editing, the URL and file forms, citations,
+"""Trainer collections (kb/library/collections.py): editing, the URL and file forms, citations,
 and an export that only ever contains files from inside the corpus."""
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import zlib
 import docx
 import pytest
 
-from kb.collections import (
+from kb.library.collections import (
     Collection,
     CollectionError,
     Item,
@@ -287,7 +287,7 @@ def test_export_only_contains_files_inside_the_corpus(corpus):
 
 
 def test_place_and_publisher_from_the_sidecar_reach_the_citation(tmp_path):
-    from kb.pipeline import run_index
+    from kb.index.pipeline import run_index
     from kb.search import open_backend
     from kb.settings import Settings
 

@@ -215,7 +215,7 @@ def test_second_indexer_waits_with_kb_wait_for_lock_and_both_finish(states: dict
 def test_a_search_that_finds_current_moving_under_it_follows_it(states: dict, monkeypatch):
     """CURRENT is read, then an indexer publishes twice and deletes that generation before
     its files are opened: the search opens the new one instead of failing."""
-    from kb import index as kb_index_module
+    from kb.index import store as kb_index_module
     from kb.search import open_backend
 
     index = _fresh_copy(states, "moving")

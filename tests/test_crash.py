@@ -38,7 +38,7 @@ def leftovers(index: Path) -> list[str]:
 def index_here(corpus: Path, index: Path) -> None:
     """An ordinary run in this process (quicker than the command where the command itself
     is not under test)."""
-    from kb.pipeline import run_index
+    from kb.index.pipeline import run_index
     from kb.settings import Settings
 
     run_index(corpus, index, settings=Settings(workers=2))
@@ -263,9 +263,9 @@ def test_full_disk_in_process(states: dict, tmp_path: Path, monkeypatch, where: 
     """The same without root: the write fails with ENOSPC inside Whoosh or for the manifest."""
     from whoosh.filedb.filestore import FileStorage
 
-    from kb import index as kb_index_module
     from kb.errors import IndexWriteError
-    from kb.pipeline import run_index
+    from kb.index import store as kb_index_module
+    from kb.index.pipeline import run_index
     from kb.settings import Settings
 
     corpus, index = _small_copy(states, tmp_path)

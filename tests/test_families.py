@@ -7,7 +7,7 @@ import pytest
 from conftest import open_text_corpus
 
 from kb.analysis import word_term
-from kb.families import family_key
+from kb.analysis.families import family_key
 from kb.search import SearchRequest
 
 TEXTS = {

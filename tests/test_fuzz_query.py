@@ -60,7 +60,7 @@ def assert_czech_message(error: Exception) -> None:
 
 @pytest.fixture(scope="module")
 def backend(tmp_path_factory):
-    from kb.pipeline import run_index
+    from kb.index.pipeline import run_index
     from kb.search import open_backend
     from kb.settings import Settings
 

@@ -102,7 +102,7 @@ def test_indexer_py_is_the_same_as_kb_index(small_corpus: Path, index_dir: Path)
 
 
 def test_second_indexer_is_refused_while_one_runs(indexed):
-    from kb.index import writer_lock
+    from kb.index.store import writer_lock
 
     corpus, index_dir = indexed
     with writer_lock(index_dir):

@@ -10,8 +10,8 @@ import pytest
 from conftest import CORPUS, kb_json, run_kb
 from neardup_data import write_variants
 
-from kb import index as kb_index
-from kb.pipeline import run_index
+from kb.index import store as kb_index
+from kb.index.pipeline import run_index
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def test_search_shows_a_group_as_one_result_with_its_members(variants):
 
 
 def test_the_home_overview_counts_a_group_once(variants):
-    from kb.browse import library_overview
+    from kb.library.browse import library_overview
     from kb.search import open_backend
 
     _, index, expected = variants

@@ -1,9 +1,15 @@
-"""'Měli jste na mysli …?' and 'Podobné dokumenty' (kb/suggest.py) over a tiny library."""
+"""'Měli jste na mysli …?' and 'Podobné dokumenty' (kb/search/suggest.py) over a tiny library."""
 from __future__ import annotations
 
 import pytest
 
-from kb.suggest import build_stats, edit_distance, known, similar_documents, spelling_suggestion
+from kb.search.suggest import (
+    build_stats,
+    edit_distance,
+    known,
+    similar_documents,
+    spelling_suggestion,
+)
 
 
 class FakeBackend:

@@ -346,7 +346,7 @@ def test_kb_show_unknown_path_is_a_clear_error(tagged_corpus: Path, tmp_path: Pa
 
 
 def test_a_taxonomy_change_retags_without_reextracting(tagged_corpus: Path, tmp_path: Path, monkeypatch):
-    from kb import pipeline, workers
+    from kb.index import pipeline, workers
 
     index_dir = tmp_path / "ix"
     pipeline.run_index(tagged_corpus, index_dir, workers=1)

@@ -9,9 +9,9 @@ import copy
 
 import pytest
 
-from kb.explain import evidence_lines
 from kb.model import Document, Page
 from kb.tagging import score_document, tag_document
+from kb.tagging.explain import evidence_lines
 from kb.taxonomy import load_taxonomy
 from ui.html import evidence_html
 

@@ -10,8 +10,8 @@ from builders import make_pdf
 from conftest import kb_json
 
 from kb.analysis import terms
+from kb.analysis.thesaurus import build, load_thesaurus
 from kb.search import parse_query
-from kb.thesaurus import build, load_thesaurus
 
 
 def expansions(query: str) -> list[str]:
@@ -85,7 +85,7 @@ def test_expansions_are_limited():
 def test_thesaurus_file_loads():
     thesaurus = load_thesaurus()
     assert thesaurus.weight < 1.0
-    assert thesaurus.index, "kb/thesaurus.yaml is empty"
+    assert thesaurus.index, "kb/analysis/thesaurus.yaml is empty"
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Uploads (kb/uploads.py): the type comes from the bytes, the size is limited, the name
+"""Uploads (kb/library/uploads.py): the type comes from the bytes, the size is limited, the name
 is made safe, nothing is written outside the corpus or over a file without consent,
 and the sidecar is plain YAML data."""
 from __future__ import annotations
@@ -12,7 +12,7 @@ import yaml
 from builders import make_docx, make_pdf
 
 from kb.extract.sidecar import load_sidecar
-from kb.uploads import (
+from kb.library.uploads import (
     SidecarFields,
     UploadError,
     UploadExists,

@@ -1,4 +1,4 @@
-"""The watched folder (kb/watch.py): files dropped, grown, moved and deleted reach the
+"""The watched folder (kb/index/watch.py): files dropped, grown, moved and deleted reach the
 index within seconds, bursts are one run, and a failed run leaves the index alone."""
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from builders import make_pdf
 
-from kb import watch as kb_watch
+from kb.index import watch as kb_watch
+from kb.index.watch import Watcher, WatchOptions, newly_arrived, relevant
 from kb.search import SearchRequest, open_backend
 from kb.settings import Settings
-from kb.watch import Watcher, WatchOptions, newly_arrived, relevant
 
 FAST = WatchOptions(quiet=0.4, settle=0.3)
 
@@ -179,8 +179,8 @@ def test_the_app_home_lists_a_document_added_after_the_first_indexing(corpus, tm
 
     from streamlit.testing.v1 import AppTest
 
-    from kb import index as kb_index
-    from kb.pipeline import run_index
+    from kb.index import store as kb_index
+    from kb.index.pipeline import run_index
 
     index = tmp_path / "index"
     run_index(corpus, index, workers=1)

@@ -282,7 +282,7 @@ def test_zoo_specimen_is_skipped_with_a_reason_or_indexed(zoo: dict, specimen: S
     if outcome == INDEXED and specimen.finds:
         backend, request = zoo["backend"], zoo["SearchRequest"]
         results = backend.search(request(query=specimen.finds, limit=100)).results
-        # a near-identical copy is found inside its group's result (kb/neardup.py)
+        # a near-identical copy is found inside its group's result (kb/index/neardup.py)
         hits = [r.path for r in results] + [d["path"] for r in results for d in r.duplicates]
         assert specimen.path in hits, (specimen.finds, hits)
     if specimen.warns:
@@ -378,7 +378,7 @@ def test_tiny_size_limit_skips_a_big_file_unread(tmp_path: Path):
 
 
 def _sources(tmp_path: Path, names: list[str]):
-    from kb.pipeline import SourceFile
+    from kb.index.pipeline import SourceFile
 
     sources = []
     for name in names:
@@ -392,8 +392,8 @@ def _sources(tmp_path: Path, names: list[str]):
 def test_a_crashing_hanging_or_greedy_worker_blames_only_its_own_file(tmp_path: Path, workers: int):
     """A worker killed by a crash in C code, one stuck where the alarm cannot reach it, and
     one that eats memory: each costs only its own file; no innocent file is blamed."""
+    from kb.index.workers import CRASH_REASON, extract_all
     from kb.settings import Settings
-    from kb.workers import CRASH_REASON, extract_all
 
     names = [f"a{i:02d}.txt" for i in range(10)]
     names[2], names[5], names[7] = "b-spadne.txt", "c-zasekne.txt", "d-pamet.txt"
@@ -411,8 +411,8 @@ def test_a_crashing_hanging_or_greedy_worker_blames_only_its_own_file(tmp_path: 
 def test_c_code_that_never_lets_go_is_stopped_by_the_kernel(tmp_path: Path):
     """No Python code runs in that worker any more, not even the watchdog thread: the CPU
     time limit that the watchdog keeps just ahead of the alarm ends it."""
+    from kb.index.workers import CRASH_REASON, extract_all
     from kb.settings import Settings
-    from kb.workers import CRASH_REASON, extract_all
 
     names = ["a1.txt", "b-drzi-zamek.txt", "a2.txt"]
     results = {s.rel: (status, value) for s, status, value in extract_all(
@@ -439,7 +439,7 @@ def indexed_txt(tmp_path: Path) -> tuple[Path, Path]:
 def _run_in_process_with(monkeypatch, after_hash: Callable, corpus: Path, index: Path):
     """run_index in this process, calling `after_hash(source)` right after each file is
     hashed and before its extraction starts: the moment an editor saves or deletes it."""
-    from kb import pipeline
+    from kb.index import pipeline
     from kb.settings import Settings
 
     original = pipeline._hash_file

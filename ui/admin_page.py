@@ -4,9 +4,9 @@ from __future__ import annotations
 import streamlit as st
 
 from kb.errors import KbError
+from kb.library.uploads import SidecarFields, UploadError, UploadExists, corpus_folders, save_upload
 from kb.taxonomy import ids
 from kb.taxonomy import label as tax_label
-from kb.uploads import SidecarFields, UploadError, UploadExists, corpus_folders, save_upload
 from ui import state
 from ui.backend import Library, build_index
 from ui.html import count_phrase, esc, label, seconds

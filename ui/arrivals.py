@@ -1,4 +1,4 @@
-"""The watched folder in the app (kb/watch.py): with KB_WATCH=1 the watcher runs beside
+"""The watched folder in the app (kb/index/watch.py): with KB_WATCH=1 the watcher runs beside
 the app; the home page lists newly arrived documents and shows new ones as soon as a
 run publishes them, without a restart or a click."""
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from kb import index as kb_index
-from kb.watch import newly_arrived, start_background
+from kb.index import store as kb_index
+from kb.index.watch import newly_arrived, start_background
 from ui import state
 from ui.html import esc, label
 

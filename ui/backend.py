@@ -14,10 +14,10 @@ from pathlib import Path
 import streamlit as st
 
 from kb.errors import IndexMissing
-from kb.pipeline import RunReport, run_index
+from kb.index.pipeline import RunReport, run_index
 from kb.search import SearchRequest, SearchResult, open_backend
+from kb.search.suggest import CorpusStats, build_stats
 from kb.settings import Settings
-from kb.suggest import CorpusStats, build_stats
 
 log = logging.getLogger("kb.app")
 _LOCK = threading.RLock()

@@ -5,7 +5,7 @@ import datetime as dt
 
 import streamlit as st
 
-from kb.collections import (
+from kb.library.collections import (
     URL_SAFE_CHARS,
     Collection,
     CollectionError,
@@ -49,7 +49,7 @@ def _render_name(collection: Collection) -> None:
     st.session_state["w_collection_name"] = collection.name
 
     def commit() -> None:
-        from kb.collections import clean_name
+        from kb.library.collections import clean_name
 
         collection.name = clean_name(st.session_state["w_collection_name"] or "")
 

@@ -6,12 +6,12 @@ import posixpath
 
 import streamlit as st
 
-from kb.browse import highlight_spans, hit_in_document, tag_evidence
 from kb.czech import quoted
 from kb.errors import KbError
 from kb.extract import format_label
+from kb.library.browse import highlight_spans, hit_in_document, tag_evidence
 from kb.paths import UnsafePath
-from kb.suggest import similar_documents
+from kb.search.suggest import similar_documents
 from kb.taxonomy import label as tax_label
 from ui import state
 from ui.backend import Library

@@ -1,10 +1,10 @@
-"""A result's near-identical documents (kb/neardup.py): "a N dalších téměř stejných
+"""A result's near-identical documents (kb/index/neardup.py): "a N dalších téměř stejných
 dokumentů (…)" under the card, expanding to the members, each with what only it has."""
 from __future__ import annotations
 
 import streamlit as st
 
-from kb.neardup import describe_group, others_phrase, percent
+from kb.index.neardup import describe_group, others_phrase, percent
 from ui import state
 from ui.collect import add_to_collection
 from ui.html import esc, label

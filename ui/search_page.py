@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kb.browse import Overview, facet_counts, has_criteria, library_overview
 from kb.czech import quoted
 from kb.errors import KbError, QueryError
+from kb.library.browse import Overview, facet_counts, has_criteria, library_overview
 from kb.search import SearchResult
-from kb.suggest import did_you_mean
+from kb.search.suggest import did_you_mean
 from kb.taxonomy import ids
 from kb.taxonomy import label as tax_label
 from ui import arrivals, duplicates, state

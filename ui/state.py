@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from kb.collections import URL_SAFE_CHARS, Collection, CollectionError
+from kb.library.collections import URL_SAFE_CHARS, Collection, CollectionError
 from kb.search import SearchRequest
 from kb.taxonomy import ids, label
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from kb import skip_reasons as reasons
 from kb.errors import ExtractionError
 from kb.extract import docx as docx_format
 from kb.extract import pdf as pdf_format
@@ -17,6 +16,7 @@ from kb.extract import text as text_format
 from kb.extract.clean import safe_text
 from kb.extract.sidecar import load_sidecar
 from kb.extract.titles import choose_title
+from kb.index import skip_reasons as reasons
 from kb.model import Document
 
 EXTRACTORS = {

@@ -64,7 +64,7 @@ _configured: OcrOptions | None = None
 
 
 def configure(options: OcrOptions | None) -> None:
-    """Set the options for this process. kb.pipeline calls it in every extraction worker,
+    """Set the options for this process. kb.index.pipeline calls it in every extraction worker,
     because the index directory of a run is not in the environment."""
     global _configured
     _configured = options
@@ -232,7 +232,7 @@ def run_tesseract(image: bytes, options: OcrOptions, dpi: int) -> str:
 
 
 def _grant_time(seconds: int) -> None:
-    """Extraction runs under the per-file alarm of kb.pipeline (KB_FILE_TIMEOUT). OCR is
+    """Extraction runs under the per-file alarm of kb.index.pipeline (KB_FILE_TIMEOUT). OCR is
     bounded per page instead: each page adds its own allowance to a pending alarm, so a
     long scan is not cut off while every single page stays bounded. Outside the indexer
     no alarm is pending and nothing changes."""

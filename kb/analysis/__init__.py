@@ -4,7 +4,7 @@ Chain: tokenize (keeping identifiers such as project numbers, e-mails, dates and
 `359/1999` whole) | lowercase | Czech stopwords | identifier parts | the lemma table,
 else fold diacritics and a light stem.
 
-Lemmas: kb/lemmas_cs.txt maps the ~36,000 common forms whose lemma the stemmer cannot
+Lemmas: kb/analysis/lemmas_cs.txt maps the ~36,000 common forms whose lemma the stemmer cannot
 reach to their lemma's term: verb forms (šel/jde -> jít, stanovil/stanoví -> stanovit,
 obsahuje -> obsahovat), comparatives (vyšší/nejvyšší -> vysoký) and irregular words
 (let/roce -> rok, lidé -> člověk). A verb's term is its folded infinitive ("jit"), so it
@@ -232,7 +232,7 @@ def _normalize(word: str) -> str:
 
 # ---------------------------------------------------------------- lemma table
 
-# form -> term for the words the stemmer gets wrong (kb/lemmas_cs.txt, built from
+# form -> term for the words the stemmer gets wrong (kb/analysis/lemmas_cs.txt, built from
 # simplemma's Czech dictionary by scripts/build_lemma_table.py), and the verb terms whose
 # negated forms get "ne" + term. Loaded on the first word that is not cached yet.
 _LEMMAS: dict[str, str] | None = None
@@ -242,7 +242,7 @@ _FORMS_OF: dict[str, list[str]] | None = None  # term -> folded table forms, for
 
 def _load_lemmas() -> dict[str, str]:
     global _LEMMAS, _NEGATABLE
-    text = resources.files("kb").joinpath("lemmas_cs.txt").read_text(encoding="utf-8")
+    text = resources.files("kb.analysis").joinpath("lemmas_cs.txt").read_text(encoding="utf-8")
     body, _, verbs = text.partition("\n# VERBS\n")
     start = 0
     while body.startswith("#", start):  # the header

@@ -27,21 +27,21 @@ import numpy as np
 from whoosh import query as Q
 from whoosh.scoring import BM25F
 
-from kb import index as kb_index
-from kb import neardup
 from kb.analysis import fold, highlight_spans, terms, tokens_with_offsets, word_term
+from kb.analysis.families import Families
+from kb.analysis.thesaurus import load_thesaurus
 from kb.errors import QueryError
 from kb.extract.clean import safe_text
-from kb.families import Families
-from kb.page_scores import PageScorer
+from kb.index import neardup
+from kb.index import store as kb_index
+from kb.search.page_scores import PageScorer
 from kb.taxonomy import ids
-from kb.thesaurus import load_thesaurus
 
 SNIPPET_CHARS = 240
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 40
 PAGES_PER_RESULT = 5
-FAMILY_WEIGHT = 0.4  # a word of the typed word's family (kb/families.py); the thesaurus has 0.5
+FAMILY_WEIGHT = 0.4  # a word of the typed word's family (kb/analysis/families.py); the thesaurus has 0.5
 PAGE_DECAY = 0.5  # each further matching page adds half of the previous one's weight
 FILTER_KINDS = {"topics": "topics", "professions": "professions", "types": "doc_types"}
 SEARCH_FIELDS = ("content", "title", "heading")
@@ -60,7 +60,7 @@ class SearchRequest:
     year_from: int | None = None
     year_to: int | None = None
     limit: int = 20
-    group: bool = True  # near-identical documents as one result (kb/neardup.py)
+    group: bool = True  # near-identical documents as one result (kb/index/neardup.py)
 
 
 @dataclass
@@ -87,7 +87,7 @@ class DocumentHit:
     organization: str = ""
     page_hits: list[PageHit] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # query words (as typed) the document lacks
-    # The group's other matching members, {"path", "similarity"} each (kb/neardup.py).
+    # The group's other matching members, {"path", "similarity"} each (kb/index/neardup.py).
     duplicates: list[dict] = field(default_factory=list)
 
 
@@ -110,7 +110,7 @@ class SearchResult:
 
 
 class SearchBackend(Protocol):
-    """Everything the app, the CLI and kb/suggest.py may ask of an index, and nothing
+    """Everything the app, the CLI and kb/search/suggest.py may ask of an index, and nothing
     else: a second backend implements exactly this. One instance reads one published
     version of the index; it is not meant to be shared between threads without a lock."""
 
@@ -141,17 +141,17 @@ class SearchBackend(Protocol):
         ...
 
     def groups(self) -> list[list[str]]:
-        """Every group of near-identical documents, as lists of paths (kb/neardup.py)."""
+        """Every group of near-identical documents, as lists of paths (kb/index/neardup.py)."""
         ...
 
     def duplicates(self, path: str) -> list[dict]:
         """The other members of a document's group of near-identical documents,
-        `{"path", "similarity"}` each, most similar first (kb/neardup.py)."""
+        `{"path", "similarity"}` each, most similar first (kb/index/neardup.py)."""
         ...
 
     def arrivals(self) -> tuple[float, dict[str, float]]:
         """(when the library was first indexed, path -> when the file came to its place),
-        epoch seconds, for "Nově přidané" (kb/watch.py)."""
+        epoch seconds, for "Nově přidané" (kb/index/watch.py)."""
         ...
 
     def is_stale(self) -> bool:
@@ -261,7 +261,7 @@ def _phrase_text(words: str) -> str:
 
 def parse_query(text: str, related: Callable[[str], list[str]] | None = None) -> ParsedQuery:
     """The query language (module docstring) as Whoosh queries. `related(term)` gives the
-    other words of a term's family that the index has (kb/families.py): each typed word
+    other words of a term's family that the index has (kb/analysis/families.py): each typed word
     also matches them, at FAMILY_WEIGHT."""
     text = "".join(ch if ch.isprintable() else " " for ch in text or "")
     if len(text) > MAX_QUERY_CHARS:
@@ -760,7 +760,7 @@ class WhooshBackend:
         `optional` clauses add to the score of the pages they match, never to a
         document's requirements.
 
-        Works on arrays over all pages (kb/page_scores.py): at 20,000 pages a common
+        Works on arrays over all pages (kb/search/page_scores.py): at 20,000 pages a common
         word matches nearly all of them, and Python only visits each matching document."""
         doc_of, doc_paths = self._doc_index()
         clause_masks = [self._pages.mask(clause) for clause in clauses] if len(clauses) > 1 else []

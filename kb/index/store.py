@@ -249,7 +249,7 @@ SEGMENT_RECORDS = 2000
 def _codec() -> W3Codec:
     """Whoosh's codec without per-block length statistics: they only serve Whoosh's
     top-N pruning, which kb never uses (search scores every matching page,
-    kb/page_scores.py), and Whoosh reads a field length for every posting to compute
+    kb/search/page_scores.py), and Whoosh reads a field length for every posting to compute
     them, a third of the commit time (benchmarks/bench.py)."""
     codec = W3Codec()
     codec.length_stats = False

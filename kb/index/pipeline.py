@@ -1,5 +1,5 @@
 """One indexing run: scan the corpus, extract what changed (in worker processes,
-kb/workers.py), tag, and commit a new index generation. This is `kb index`.
+kb/index/workers.py), tag, and commit a new index generation. This is `kb index`.
 
 Each file is read once to hash it. Unchanged files (same content and sidecar, same
 taxonomy) are not touched; files whose text is cached (renamed, sidecar or taxonomy
@@ -17,14 +17,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb import index as kb_index
-from kb import skip_reasons as reasons
-from kb import workers as workers_module
 from kb.errors import KbError
 from kb.extract import content_hash, is_supported, ocr
 from kb.extract.clean import safe_text
 from kb.extract.sidecar import load_sidecar, sidecar_path
 from kb.extract.titles import choose_title
+from kb.index import skip_reasons as reasons
+from kb.index import store as kb_index
+from kb.index import workers as workers_module
 from kb.model import Document
 from kb.settings import Settings
 from kb.tagging import load_taxonomy, tag_document, taxonomy_fingerprint
@@ -162,8 +162,8 @@ def _hash_file(source: SourceFile, settings: Settings) -> str | None:
 
 # ---------------------------------------------------------------- the run
 #
-# plan (scan, each file read and hashed once) -> extract (sandboxed workers, kb/workers.py,
-# or the extraction cache) -> tag -> write and publish a generation (kb/index.py).
+# plan (scan, each file read and hashed once) -> extract (sandboxed workers, kb/index/workers.py,
+# or the extraction cache) -> tag -> write and publish a generation (kb/index/store.py).
 
 
 @dataclass
@@ -200,7 +200,7 @@ def plan_run(corpus: Path, index_dir: Path, settings: Settings, report: RunRepor
         old = {}  # a new schema or a damaged manifest: rewrite every document (from the cache)
     # Here, not at the top: extraction workers import kb modules, and numpy (with its
     # thread pools' address space) must stay out of their memory limit.
-    from kb import neardup
+    from kb.index import neardup
 
     taxonomy = load_taxonomy()
     plan = Plan(old=old, rebuild=rebuild, taxonomy=taxonomy,
@@ -276,7 +276,7 @@ def tagged(plan: Plan, report: RunReport,
            documents: Iterator[tuple[SourceFile, Document]]) -> Iterator[tuple[Document, dict]]:
     """Sidecar metadata, title and tags for each document; its manifest entry is recorded
     in the plan as it passes on to the writer."""
-    from kb import neardup
+    from kb.index import neardup
 
     for source, document in documents:
         try:
@@ -330,8 +330,8 @@ def _needs_write(plan: Plan, index_dir: Path) -> bool:
 
 
 def _group(plan: Plan, manifest: dict) -> None:
-    """Near-duplicate groups over all entries (kb/neardup.py) and the arrival times."""
-    from kb import neardup
+    """Near-duplicate groups over all entries (kb/index/neardup.py) and the arrival times."""
+    from kb.index import neardup
 
     old_arrivals = plan.old.get("arrivals") or {}
     manifest["groups"] = neardup.find_groups(plan.documents)

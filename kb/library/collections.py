@@ -531,7 +531,7 @@ def export_zip(collection: Collection, documents: dict[str, dict], corpus: Path,
 
 
 def export_filename(collection: Collection, suffix: str, today: dt.date | None = None) -> str:
-    from kb.uploads import ascii_slug
+    from kb.library.uploads import ascii_slug
 
     today = today or dt.date.today()
     return f"{ascii_slug(collection.name) or 'sada'}-{today.isoformat()}.{suffix}"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from kb.cli_czech import install as _czech_click_messages
+from kb.cli.czech import install as _czech_click_messages
 from kb.czech import count_phrase, pages_count, plural
 from kb.errors import IndexLocked, IndexWriteError, KbError
 from kb.settings import Settings
@@ -110,7 +110,7 @@ def index_cmd(corpus: Path | None, index_dir: str | None, workers: int | None, a
     Příklad:
       kb index corpus --json
     """
-    from kb.pipeline import CorpusMissing, run_index
+    from kb.index.pipeline import CorpusMissing, run_index
 
     settings = Settings.from_env()
     corpus = corpus or settings.corpus_dir
@@ -206,14 +206,14 @@ def search_cmd(query, index_dir, topics, professions, types, limit, no_group, as
         if hit.snippet:
             click.echo(f"   {_mark(hit.snippet, hit.highlights)}")
         if hit.duplicates:
-            from kb.neardup import group_lines
+            from kb.index.neardup import group_lines
 
             click.echo("\n".join(f"   {line}" for line in group_lines(backend, hit.path, hit.duplicates)))
 
 
 def _pages_line(pages: list[int]) -> str:
     """Pages with hits in reading order, the best one named: 'str. 2, 3, 5–7 (nejlepší shoda: str. 7)'."""
-    from kb.collections import format_pages
+    from kb.library.collections import format_pages
 
     line = f"str. {format_pages(pages)}"
     return line + f" (nejlepší shoda: str. {pages[0]})" if len(pages) > 1 else line
@@ -272,8 +272,8 @@ def show_cmd(path, index_dir, as_json):
       kb show metodiky/kybersikana-a-sexting-metodicky-pokyn-pro-skoly.pdf
       kb show kybersikana-co-delat.pdf --json
     """
-    from kb.explain import describe, find_document, human_lines, similar_paths
     from kb.search import open_backend
+    from kb.tagging.explain import describe, find_document, human_lines, similar_paths
 
     try:
         backend = open_backend(_index_dir(index_dir))
@@ -291,7 +291,7 @@ def show_cmd(path, index_dir, as_json):
         return
     click.echo("\n".join(human_lines(entry)))
     if duplicates:
-        from kb.neardup import group_lines
+        from kb.index.neardup import group_lines
 
         click.echo("\nTéměř stejné dokumenty:")
         click.echo("\n".join(f"  {line}" for line in group_lines(backend, entry["path"], duplicates)[1:]))
@@ -310,7 +310,7 @@ def watch_cmd(corpus: Path | None, index_dir: str | None):
     Příklad:
       kb watch corpus
     """
-    from kb.watch import watch
+    from kb.index.watch import watch
 
     settings = Settings.from_env()
     code = watch(corpus or settings.corpus_dir, _index_dir(index_dir), settings)
@@ -334,7 +334,7 @@ def serve_cmd(app_path: Path | None, dry_run: bool, streamlit_args):
     import os
 
     settings = Settings.from_env()
-    app = app_path or Path(__file__).resolve().parent.parent / "app.py"
+    app = app_path or Path(__file__).resolve().parents[2] / "app.py"
     if not app.is_file():
         _fail(f"Soubor aplikace '{app}' neexistuje. Zadejte ho volbou --app.")
     command = [sys.executable, "-m", "streamlit", "run", str(app), *settings.streamlit_args(),

@@ -6,7 +6,7 @@ on SMB/NFS mounts: KB_WATCH_POLL=1). Nothing is indexed while files are still
 arriving: a run starts once the folder has been quiet for KB_WATCH_QUIET seconds and
 the changed files have stopped growing, so a half-copied PDF is not indexed and a
 file copied in pieces is indexed once; a burst of 200 files is one run, one new index
-generation. The run is `kb index` itself (kb/pipeline.py): incremental, atomic,
+generation. The run is `kb index` itself (kb/index/pipeline.py): incremental, atomic,
 unreadable files in the same skip list. Whatever goes wrong in a run (a full disk, a
 bug) is reported and the run retried later; the published index is never touched by
 a failed run, so a crash of the watcher cannot harm it.
@@ -27,10 +27,10 @@ from pathlib import Path
 
 from kb.errors import KbError
 from kb.extract import is_supported
-from kb.pipeline import IGNORE_FILE, RunReport, run_index
+from kb.index.pipeline import IGNORE_FILE, RunReport, run_index
 from kb.settings import Settings
 
-log = logging.getLogger("kb.watch")
+log = logging.getLogger("kb.index.watch")
 
 RETRY_SECONDS = (5, 15, 60, 300)  # waits after failed runs: a full disk is not retried in a loop
 
@@ -270,7 +270,7 @@ def start_background(settings: Settings) -> object | None:
     (its own process, so indexing never slows the app's searches). Returns the process."""
     import subprocess
 
-    command = [sys.executable, "-m", "kb.watch", str(settings.corpus_dir), "--index", str(settings.index_dir),
+    command = [sys.executable, "-m", "kb.index.watch", str(settings.corpus_dir), "--index", str(settings.index_dir),
                "--parent", str(os.getpid())]
     try:
         return subprocess.Popen(command, stdin=subprocess.DEVNULL)
@@ -291,7 +291,7 @@ def _end_with_parent(parent: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m kb.watch CORPUS --index DIR [--parent PID]` (what the app starts)."""
+    """`python -m kb.index.watch CORPUS --index DIR [--parent PID]` (what the app starts)."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="kb watch")

@@ -3,7 +3,7 @@
 Each file is read in a separate process with a time limit (an alarm, a watchdog thread
 and the kernel's CPU limit behind it), a memory limit and a lower priority. A worker
 that dies takes only its own file with it: extract_all finds the culprit and reads the
-rest. The parent (kb/pipeline.py) never parses a file itself.
+rest. The parent (kb/index/pipeline.py) never parses a file itself.
 """
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
-from kb import skip_reasons as reasons
 from kb.errors import ExtractionError, OcrUnavailable
 from kb.extract import extract_bytes, ocr
+from kb.index import skip_reasons as reasons
 from kb.settings import Settings
 
 

@@ -1,10 +1,10 @@
-"""The search thesaurus (kb/thesaurus.yaml): synonyms, abbreviations and everyday
+"""The search thesaurus (kb/analysis/thesaurus.yaml): synonyms, abbreviations and everyday
 wording, so that `OSPOD` also finds "orgán sociálně-právní ochrany dětí" and "dítě se
 řeže" also finds "sebepoškozování".
 
 Expressions are analyzed with the project's analyzer. `find_expansions` looks for them
 in the typed query (a sequence of clauses, each a list of analyzed terms) and returns
-what to add to which clauses; kb/search.py turns that into Whoosh queries with a lower
+what to add to which clauses; kb/search/ turns that into Whoosh queries with a lower
 weight than the typed words.
 """
 from __future__ import annotations

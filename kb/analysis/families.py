@@ -8,7 +8,7 @@ index term (agent -ník, abstract -ost/-ství, adjectival -ní/-ný/-ický/-isti
 of such a derivation (za-dluž-en-ost), then puts what is left through the project's
 analyzer like any word. Terms with the same key are one family. `Families` groups the
 terms of one index's own vocabulary, so a query word is expanded only to words that
-some document really uses; kb/search.py adds them at a lower weight than the typed
+some document really uses; kb/search/ adds them at a lower weight than the typed
 word and lists them under "Hledáno také".
 """
 from __future__ import annotations

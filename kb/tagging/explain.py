@@ -1,14 +1,14 @@
 """One document as `kb show` presents it: its metadata and each tag with the evidence
 that gave it, as JSON or as Czech lines for people. Reads only the manifest entry that
-indexing stored (kb/tagging.py made the evidence), so it needs no re-extraction."""
+indexing stored (kb/tagging/ made the evidence), so it needs no re-extraction."""
 from __future__ import annotations
 
 import difflib
 from pathlib import Path
 
-from kb.collections import format_pages
 from kb.czech import pages_count
 from kb.extract import format_label
+from kb.library.collections import format_pages
 from kb.tagging import MANUAL
 from kb.taxonomy import label
 
