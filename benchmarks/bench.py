@@ -680,13 +680,13 @@ def page_records_of(index_dir: Path) -> list[dict]:
     the baseline indexes exactly the same texts."""
     from kb.index import store as kb_index
 
-    manifest = json.loads((_live_generation(index_dir) / kb_index.MANIFEST).read_text(encoding="utf-8"))
+    manifest = kb_index.read_manifest(_live_generation(index_dir) / kb_index.MANIFEST)
     records = []
     for entry in manifest["documents"].values():
-        document = kb_index.load_extracted(index_dir, entry["hash"])
+        document = kb_index.load_extracted(index_dir, entry.hash)
         if document is None:
             continue
-        document.path, document.title = entry["path"], entry["title"]
+        document.path, document.title = entry.path, entry.title
         records.extend(kb_index.page_records(document, entry))
     return records
 

@@ -74,9 +74,10 @@ def from_index(index_dir: Path, gold: dict[str, dict]) -> tuple[dict[str, dict],
     from kb.search import open_backend
 
     backend = open_backend(index_dir)
-    documents = {d["path"]: d for d in backend.documents()}
+    documents = {d.path: d for d in backend.documents()}
     skipped = {rel: "není v indexu" for rel in gold if rel not in documents}
-    return {rel: documents[rel] for rel in gold if rel in documents}, skipped
+    # the stored (manifest) form, the shape tag_document returns for the other path
+    return {rel: documents[rel].to_json() for rel in gold if rel in documents}, skipped
 
 
 def evaluate(gold: dict[str, dict], predictions: dict[str, dict]) -> dict:

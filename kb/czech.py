@@ -1,7 +1,9 @@
-"""Czech number words for every front end (CLI, app, exports): one plural rule and one
-way to write a count, so "2 strany" / "5 stran" cannot differ between them."""
+"""Czech number words for every front end (CLI, app, exports): one plural rule, one
+way to write a count, a page list and a date, so "2 strany" / "5 stran" or "3–5" / "3, 4, 5"
+cannot differ between them."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 _STRAIGHT_PAIR = re.compile(r'"([^"]*)"')
@@ -33,3 +35,21 @@ def quoted(text: str) -> str:
         text = text[1:-1]
     text = _STRAIGHT_PAIR.sub("‚\\1‘", text).replace("„", "‚").replace("“", "‘")
     return f"„{text}“"
+
+
+def format_pages(pages: list[int]) -> str:
+    """[3, 4, 5, 7] -> '3–5, 7' (en dash between the ends of a range, as Czech typography has it)."""
+    out: list[str] = []
+    pages = sorted(set(pages))
+    i = 0
+    while i < len(pages):
+        j = i
+        while j + 1 < len(pages) and pages[j + 1] == pages[j] + 1:
+            j += 1
+        out.append(str(pages[i]) if i == j else f"{pages[i]}–{pages[j]}")
+        i = j + 1
+    return ", ".join(out)
+
+
+def czech_date(day: dt.date) -> str:
+    return f"{day.day}. {day.month}. {day.year}"

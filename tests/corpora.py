@@ -45,7 +45,7 @@ def answers(index: Path) -> dict:
 
     backend = open_backend(index)
     try:
-        return {"documents": backend.documents(),
+        return {"documents": [d.to_json() for d in backend.documents()],
                 "queries": {q: backend.search(SearchRequest(query=q, limit=50)).to_dict() for q in QUERIES}}
     finally:
         backend.close()

@@ -23,7 +23,9 @@ from app_corpus import (
 from streamlit.testing.v1 import AppTest
 
 from kb.index.pipeline import run_index
-from kb.library.collections import Collection, Item, export_zip
+from kb.library.collections import Collection, Item
+from kb.library.exports import export_zip
+from kb.model import IndexedDocument
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -114,19 +116,19 @@ def sidebar_multiselect(at: AppTest, key: str):
 # ---------------------------------------------------------------- home
 
 
-def indexed(index: Path) -> dict[str, dict]:
+def indexed(index: Path) -> dict[str, IndexedDocument]:
     from kb.search import open_backend
 
     backend = open_backend(index)
     try:
-        return {d["path"]: d for d in backend.documents()}
+        return {d.path: d for d in backend.documents()}
     finally:
         backend.close()
 
 
 def tagged(index: Path, facet: str, value: str) -> list[str]:
     """Paths carrying a tag (sidecar tags plus whatever the automatic tagger added)."""
-    return sorted(p for p, d in indexed(index).items() if value in (d.get(facet) or []))
+    return sorted(p for p, d in indexed(index).items() if value in d.values(facet))
 
 
 def test_home_shows_topics_professions_with_counts_and_newest(env):
@@ -184,11 +186,11 @@ def test_filters_show_counts_for_the_query_and_narrow_results(env):
     at = search(open_app(), "kyberšikana")
     found = set(result_titles(at))
     docs = indexed(index)
-    titles = {d["title"]: p for p, d in docs.items()}
+    titles = {d.title: p for p, d in docs.items()}
     matching = {titles[t] for t in found}
 
     def expected(facet: str, value: str) -> int:
-        return sum(1 for p in matching if value in (docs[p].get(facet) or []))
+        return sum(1 for p in matching if value in docs[p].values(facet))
 
     topic = sidebar_multiselect(at, "w_f_topic")
     assert f"Kyberšikana ({expected('topics', 'kybersikana')})" in topic.options
@@ -198,7 +200,7 @@ def test_filters_show_counts_for_the_query_and_narrow_results(env):
     narrowed = result_titles(at)
     assert "Domácí násilí a spolupráce s policií" in narrowed
     assert "Kyberšikana ve škole — metodický pokyn" not in narrowed or \
-        "policie" in docs[KYBER]["professions"]
+        "policie" in docs[KYBER].professions
     assert len(narrowed) == expected("professions", "policie") < len(found)
     assert qp(at, "profession") == ["policie"]
     # counts follow the query; a filter that empties the result can be dropped in one click
@@ -329,10 +331,10 @@ def test_add_to_collection_reorder_note_and_export(env):
                          "Uložit sadu (JSON)"]
 
     # the bytes behind "Vše jako ZIP" (the button's data is built on click)
-    documents = {KYBER: {"path": KYBER, "title": "Kyberšikana ve škole — metodický pokyn",
-                         "organization": "Základní škola Lipnice", "year": 2024, "pages": 3}}
+    documents = {KYBER: IndexedDocument(KYBER, title="Kyberšikana ve škole — metodický pokyn",
+                                        organization="Základní škola Lipnice", year=2024, page_count=3)}
     for item in collection.items:
-        documents.setdefault(item.path, {"path": item.path, "title": item.path})
+        documents.setdefault(item.path, IndexedDocument(item.path, title=item.path))
     result = export_zip(collection, documents, corpus)
     names = zipfile.ZipFile(io.BytesIO(result.data)).namelist()
     assert any(n.endswith("kybersikana-ve-skole.pdf") for n in names)
@@ -590,7 +592,7 @@ def test_hostile_collection_note_stays_text_in_the_reading_list(env):
     corpus, _ = env
     collection = Collection()
     collection.add(HOSTILE, [1], note='<script>alert("n")</script> [x](javascript:alert(1)) **b**')
-    documents = {HOSTILE: {"path": HOSTILE, "title": "<img src=x onerror=alert(1)>", "year": 2020}}
+    documents = {HOSTILE: IndexedDocument(HOSTILE, title="<img src=x onerror=alert(1)>", year=2020)}
     data = export_zip(collection, documents, corpus).data
     md = zipfile.ZipFile(io.BytesIO(data)).read("seznam-literatury.md").decode()
     assert not re.search(r"(?<!\\)<(script|img)", md)

@@ -195,7 +195,7 @@ def test_human_output_says_how_to_see_more_and_orders_pages(indexed):
     assert len(pdf["pages"]) >= 2
     proc = run_kb("search", "dítě", "--index", index_dir)
     line = next(x.strip() for x in proc.stdout.splitlines() if x.strip().startswith("str. "))
-    from kb.library.collections import format_pages
+    from kb.czech import format_pages
 
     assert line == f"str. {format_pages(pdf['pages'])} (nejlepší shoda: str. {pdf['pages'][0]})"
 

@@ -3,6 +3,7 @@ and an export that only ever contains files from inside the corpus."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -14,24 +15,17 @@ import zlib
 import docx
 import pytest
 
-from kb.library.collections import (
-    Collection,
-    CollectionError,
-    Item,
-    citation_text,
-    export_zip,
-    format_pages,
-    md_escape,
-    parse_pages,
-    prepare_export,
-    reading_list_markdown,
-)
+from kb.czech import format_pages
+from kb.library.citations import citation_text
+from kb.library.collections import Collection, CollectionError, Item, parse_pages
+from kb.library.exports import export_zip, md_escape, prepare_export, reading_list_markdown
+from kb.model import IndexedDocument
 from kb.paths import UnsafePath, normalise_rel, resolve_in_corpus
 
 TODAY = dt.date(2025, 3, 14)
-ENTRY = {"path": "metodiky/rozhovor.pdf", "title": "Rozhovor s dítětem", "year": 2023,
-         "organization": "Spolek Most k rodině, z. s.", "pages": 12,
-         "source_url": "https://www.example-fiktivni.cz/rozhovor"}
+ENTRY = IndexedDocument("metodiky/rozhovor.pdf", title="Rozhovor s dítětem", year=2023,
+                        organization="Spolek Most k rodině, z. s.", page_count=12,
+                        source_url="https://www.example-fiktivni.cz/rozhovor")
 
 
 @pytest.fixture
@@ -47,7 +41,7 @@ def corpus(tmp_path):
 
 DOCS = {
     "metodiky/rozhovor.pdf": ENTRY,
-    "letaky/kyber.docx": {"path": "letaky/kyber.docx", "title": "Kyberšikana — co dělat", "year": None},
+    "letaky/kyber.docx": IndexedDocument("letaky/kyber.docx", title="Kyberšikana — co dělat"),
 }
 
 
@@ -177,7 +171,7 @@ def test_citation_follows_csn_iso_690():
     assert citation_text(ENTRY, [3, 4, 5, 9], TODAY) == (
         "Spolek Most k rodině, z. s. Rozhovor s dítětem [online]. [b. m.]: Spolek Most k rodině, z. s., "
         "2023 [cit. 2025-03-14]. S. 3–5, 9. Dostupné z: https://www.example-fiktivni.cz/rozhovor")
-    bare = {"path": "a.txt", "title": "Slovník pojmů"}
+    bare = IndexedDocument("a.txt", title="Slovník pojmů")
     assert citation_text(bare, [], TODAY) == "Slovník pojmů. [b. r.]."
 
 
@@ -199,13 +193,13 @@ def test_citation_follows_csn_iso_690():
 ])
 def test_citation_writes_corporate_authors_publishers_and_place_as_the_norm_does(organization, extra,
                                                                                  expected):
-    entry = {"path": "m.pdf", "title": "Metodika", "year": 2024, "organization": organization, **extra}
+    entry = IndexedDocument("m.pdf", title="Metodika", year=2024, organization=organization, **extra)
     assert citation_text(entry, [], TODAY) == expected
     assert organization.upper() not in expected
 
 
 def test_citation_never_links_a_non_http_url():
-    entry = {**ENTRY, "source_url": "javascript:alert(1)"}
+    entry = dataclasses.replace(ENTRY, source_url="javascript:alert(1)")
     text = citation_text(entry, [], TODAY)
     assert "javascript" not in text and "[online]" not in text
 
@@ -272,8 +266,8 @@ def test_export_only_contains_files_inside_the_corpus(corpus):
     c.items.append(Item(path="odkaz.txt"))
     c.items.append(Item(path="metodiky/chybi.pdf"))
     c.add("metodiky/rozhovor.pdf")
-    documents = {**DOCS, "../tajne.txt": {"path": "../tajne.txt", "title": "x"},
-                 "odkaz.txt": {"path": "odkaz.txt", "title": "Odkaz"}}
+    documents = {**DOCS, "../tajne.txt": IndexedDocument("../tajne.txt", title="x"),
+                 "odkaz.txt": IndexedDocument("odkaz.txt", title="Odkaz")}
     result = export_zip(c, documents, corpus, TODAY)
     names = zipfile.ZipFile(io.BytesIO(result.data)).namelist()
     assert [n for n in names if n.startswith("materialy/")] == ["materialy/04-rozhovor.pdf"]
@@ -300,7 +294,7 @@ def test_place_and_publisher_from_the_sidecar_reach_the_citation(tmp_path):
     run_index(corpus, tmp_path / "index", settings=Settings(workers=1))
     backend = open_backend(tmp_path / "index")
     try:
-        entry = {d["path"]: d for d in backend.documents()}["plan.txt"]
+        entry = {d.path: d for d in backend.documents()}["plan.txt"]
     finally:
         backend.close()
     assert citation_text(entry, [], TODAY) == (

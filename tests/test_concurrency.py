@@ -157,7 +157,7 @@ def test_a_search_opened_before_the_switch_keeps_its_generation(states: dict):
 def _answers_of(backend) -> dict:
     from kb.search import SearchRequest
 
-    return {"documents": backend.documents(),
+    return {"documents": [d.to_json() for d in backend.documents()],
             "queries": {q: backend.search(SearchRequest(query=q, limit=50)).to_dict() for q in QUERIES}}
 
 

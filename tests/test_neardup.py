@@ -70,7 +70,7 @@ def test_the_home_overview_counts_a_group_once(variants):
         backend.close()
     copies = sum(len(group) - 1 for group in expected)
     assert sum(ov.types.values()) == len(documents) - copies
-    newest = [d["path"] for d in ov.newest]
+    newest = [d.path for d in ov.newest]
     assert all(len(set(newest) & group) <= 1 for group in expected)  # never two copies side by side
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from kb.model import IndexedDocument
 from kb.search.suggest import (
     build_stats,
     edit_distance,
@@ -19,7 +20,8 @@ class FakeBackend:
         self.docs = docs
 
     def documents(self):
-        return [{"path": p, **{k: v for k, v in d.items() if k != "pages"}} for p, d in self.docs.items()]
+        return [IndexedDocument.from_json({"path": p, **{k: v for k, v in d.items() if k != "pages"}})
+                for p, d in self.docs.items()]
 
     def page_texts(self, path):
         return [{"content": text, "section": i} for i, text in enumerate(self.docs[path]["pages"])]

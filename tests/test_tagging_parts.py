@@ -9,7 +9,7 @@ import copy
 
 import pytest
 
-from kb.model import Document, Page
+from kb.model import Document, Evidence, Page
 from kb.tagging import score_document, tag_document
 from kb.tagging.explain import evidence_lines
 from kb.taxonomy import load_taxonomy
@@ -157,7 +157,7 @@ def test_keywords_line_states_the_topic():
               "vznikly dvě metodiky věnované kyberšikaně"),
 ])
 def test_the_app_and_kb_show_explain_a_tag_with_the_same_lines(middle, expected):
-    evidence = tagged(report(middle))["evidence"]["topics"]["kybersikana"]
+    evidence = Evidence.from_json(tagged(report(middle))["evidence"]["topics"]["kybersikana"])
     lines = evidence_lines(evidence)
     assert lines[0].startswith(expected), lines
     html = evidence_html(evidence)
@@ -166,9 +166,8 @@ def test_the_app_and_kb_show_explain_a_tag_with_the_same_lines(middle, expected)
 
 
 def test_manual_tag_explanation():
-    assert evidence_lines({"source": "ručně", "terms": {}}) == ["Přiděleno ručně v metadatech dokumentu."]
-    assert "<script>" not in evidence_html({"source": "automaticky", "score": 3.5, "threshold": 3.0,
-                                            "terms": {"<script>": 2}, "strong": []})
+    assert evidence_lines(Evidence(source="ručně")) == ["Přiděleno ručně v metadatech dokumentu."]
+    assert "<script>" not in evidence_html(Evidence(score=3.5, threshold=3.0, terms={"<script>": 2}))
 
 
 @pytest.mark.parametrize("text, title, tagged_with", [

@@ -12,6 +12,7 @@ from builders import make_pdf
 
 from kb.index import watch as kb_watch
 from kb.index.watch import Watcher, WatchOptions, newly_arrived, relevant
+from kb.model import IndexedDocument
 from kb.search import SearchRequest, open_backend
 from kb.settings import Settings
 
@@ -52,7 +53,7 @@ class Running:
     def paths(self) -> set[str]:
         backend = open_backend(self.index)
         try:
-            return {d["path"] for d in backend.documents()}
+            return {d.path for d in backend.documents()}
         finally:
             backend.close()
 
@@ -167,11 +168,11 @@ def test_only_changes_that_can_change_the_index_wake_the_watcher():
 
 def test_newly_arrived_lists_recent_documents_newest_first():
     now = 1_000_000_000.0
-    docs = [{"path": p} for p in ("a.pdf", "b.pdf", "stary.pdf", "bez-casu.pdf")]
+    docs = [IndexedDocument(p) for p in ("a.pdf", "b.pdf", "stary.pdf", "bez-casu.pdf")]
     came = {"a.pdf": now - 3600, "b.pdf": now - 60, "stary.pdf": now - 40 * 86400}
-    assert [d["path"] for d in newly_arrived(docs, came, now=now)] == ["b.pdf", "a.pdf"]
+    assert [d.path for d in newly_arrived(docs, came, now=now)] == ["b.pdf", "a.pdf"]
     # what was there when the library was first indexed is not "new"
-    assert [d["path"] for d in newly_arrived(docs, came, created=now - 3590, now=now)] == ["b.pdf"]
+    assert [d.path for d in newly_arrived(docs, came, created=now - 3590, now=now)] == ["b.pdf"]
 
 
 def test_the_app_home_lists_a_document_added_after_the_first_indexing(corpus, tmp_path, monkeypatch):

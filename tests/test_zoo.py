@@ -258,7 +258,7 @@ def zoo(tmp_path_factory) -> dict:
     from kb.search import SearchRequest, open_backend
 
     backend = open_backend(index)
-    listed = {d["path"] for d in backend.documents()}
+    listed = {d.path for d in backend.documents()}
     return {"corpus": corpus, "index": index, "result": result, "listed": listed, "base": base,
             "backend": backend, "SearchRequest": SearchRequest, "permissions_enforced": prefix is not None}
 
@@ -305,8 +305,8 @@ def test_zoo_yaml_tags_never_run_code_and_outside_files_never_leak(zoo: dict):
     hits = zoo["backend"].search(zoo["SearchRequest"](query="zebra")).results
     assert hits == []  # the text of the file outside the corpus is not searchable
     backend = zoo["backend"]
-    texts = [d["title"] for d in backend.documents()]
-    texts += [page["content"] for d in backend.documents() for page in backend.page_texts(d["path"])]
+    texts = [d.title for d in backend.documents()]
+    texts += [page["content"] for d in backend.documents() for page in backend.page_texts(d.path)]
     assert not any(ch in t for t in texts for ch in "\x1b\x07\x08\ud800\u202e"), "unsafe characters"
 
 
@@ -464,7 +464,7 @@ def _consistent(index: Path) -> None:
     from kb.search import open_backend
 
     backend = open_backend(index)
-    listed = {d["path"] for d in backend.documents()}
+    listed = {d.path for d in backend.documents()}
     stored = {fields["path"] for fields in backend.searcher.all_stored_fields()}
     assert stored == listed
 

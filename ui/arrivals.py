@@ -46,9 +46,9 @@ def render(lib) -> None:
     if recent:
         st.subheader("Nově přidané")
         for i, doc in enumerate(recent):
-            st.button(label(doc.get("title") or doc["path"]), key=f"arrived-{i}", type="tertiary",
-                      on_click=state.open_doc, args=(doc["path"],))
-            st.html(f'<div class="kb-newest-meta">{esc(doc["path"])}</div>')
+            st.button(label(doc.display_title), key=f"arrived-{i}", type="tertiary",
+                      on_click=state.open_doc, args=(doc.path,))
+            st.html(f'<div class="kb-newest-meta">{esc(doc.path)}</div>')
     _follow(str(lib.settings.index_dir), lib.generation)
 
 

@@ -15,6 +15,7 @@ import streamlit as st
 
 from kb.errors import IndexMissing
 from kb.index.pipeline import RunReport, run_index
+from kb.model import IndexedDocument
 from kb.search import SearchRequest, SearchResult, open_backend
 from kb.search.suggest import CorpusStats, build_stats
 from kb.settings import Settings
@@ -44,16 +45,16 @@ class Library:
         with _LOCK:
             return self.backend.search(request)
 
-    def documents(self) -> list[dict]:
+    def documents(self) -> list[IndexedDocument]:
         return self.backend.documents()
 
     def groups(self) -> list[list[str]]:
         return self.backend.groups()
 
-    def documents_by_path(self) -> dict[str, dict]:
-        return {d["path"]: d for d in self.backend.documents()}
+    def documents_by_path(self) -> dict[str, IndexedDocument]:
+        return {d.path: d for d in self.backend.documents()}
 
-    def document(self, path: str) -> dict | None:
+    def document(self, path: str) -> IndexedDocument | None:
         return self.backend.document(path) if path else None
 
     def page_texts(self, path: str) -> list[dict]:

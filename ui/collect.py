@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kb.library.collections import CollectionError, format_pages
+from kb.czech import format_pages
+from kb.library.collections import CollectionError
 from kb.paths import UnsafePath
 from ui import state
 from ui.html import label

@@ -5,19 +5,17 @@ import datetime as dt
 
 import streamlit as st
 
-from kb.library.collections import (
-    URL_SAFE_CHARS,
-    Collection,
-    CollectionError,
-    citation_parts,
+from kb.czech import format_pages
+from kb.library.citations import citation_parts
+from kb.library.collections import URL_SAFE_CHARS, Collection, CollectionError, parse_pages
+from kb.library.exports import (
     export_filename,
     export_zip,
-    format_pages,
-    parse_pages,
     prepare_export,
     reading_list_docx,
     reading_list_markdown,
 )
+from kb.model import IndexedDocument
 from ui import state
 from ui.backend import Library
 from ui.html import count_phrase, esc
@@ -57,9 +55,9 @@ def _render_name(collection: Collection) -> None:
                   max_chars=120)
 
 
-def _render_item(collection: Collection, index: int, item, entry: dict | None) -> None:
+def _render_item(collection: Collection, index: int, item, entry: IndexedDocument | None) -> None:
     with st.container(border=True, key=f"item-{index}"):
-        title = (entry or {}).get("title") or item.path
+        title = entry.display_title if entry else item.path
         head, buttons = st.columns([3.2, 2.8], vertical_alignment="top")
         head.html(f'<div class="kb-tag-head">{index + 1}. {esc(title)}</div>'
                   + (f'<div class="kb-cite">{citation_html(entry, item.pages)}</div>' if entry else
@@ -76,7 +74,7 @@ def _render_item(collection: Collection, index: int, item, entry: dict | None) -
         pages_key, note_key = f"w_pages_{index}", f"w_note_{index}"
         st.session_state[pages_key] = format_pages(item.pages).replace("–", "-")
         st.session_state[note_key] = item.note
-        max_page = (entry or {}).get("pages") or 0
+        max_page = entry.page_count if entry else 0
 
         def commit_pages(i: int = index, key: str = pages_key, limit: int = max_page) -> None:
             try:
@@ -95,13 +93,13 @@ def _render_item(collection: Collection, index: int, item, entry: dict | None) -
                            placeholder="Proč materiál zařazujete, na co se zaměřit…", max_chars=2000)
 
 
-def citation_html(entry: dict, pages: list[int]) -> str:
+def citation_html(entry: IndexedDocument, pages: list[int]) -> str:
     """The ČSN ISO 690 citation as on the reading list: the title in italics."""
     runs = citation_parts(entry, pages, dt.date.today())
     return "".join(f"<i>{esc(text)}</i>" if style == "i" else esc(text) for text, style in runs)
 
 
-def _render_export(lib: Library, collection: Collection, documents: dict[str, dict]) -> None:
+def _render_export(lib: Library, collection: Collection, documents: dict[str, IndexedDocument]) -> None:
     st.subheader("Stáhnout")
     prepared = prepare_export(collection, documents, lib.corpus)
     problems = [(e.item.path, e.problem) for e in prepared if e.problem]
@@ -130,7 +128,7 @@ def _render_export(lib: Library, collection: Collection, documents: dict[str, di
         file_name=export_filename(collection, "md", today), mime="text/markdown",
         on_click="ignore",
     )
-    titles = {path: entry.get("title", "") for path, entry in documents.items()}
+    titles = {path: entry.title for path, entry in documents.items()}
     c4.download_button(
         "Uložit sadu (JSON)", width="stretch", key="dl-json",
         data=lambda: collection.to_json(titles), file_name="sada-materialu.json",

@@ -9,7 +9,8 @@ import streamlit as st
 from kb.czech import quoted
 from kb.errors import KbError
 from kb.extract import format_label
-from kb.library.browse import highlight_spans, hit_in_document, tag_evidence
+from kb.library.browse import highlight_spans, hit_in_document
+from kb.model import IndexedDocument
 from kb.paths import UnsafePath
 from kb.search.suggest import similar_documents
 from kb.taxonomy import label as tax_label
@@ -56,32 +57,32 @@ def render(lib: Library, view: state.View) -> None:
     _render_similar(lib, entry)
 
 
-def _render_head(entry: dict) -> None:
-    rows = [("Typ", tax_label("doc_types", entry.get("doc_type") or "jine"))]
-    if entry.get("organization"):
-        rows.append(("Vydal", entry["organization"]))
-    rows.append(("Rok", str(entry["year"]) if entry.get("year") else "neuveden"))
-    fmt = format_label(entry.get("format"))
-    if entry.get("pages"):
-        fmt += f", {count_phrase(entry['pages'], 'strana', 'strany', 'stran')}"
+def _render_head(entry: IndexedDocument) -> None:
+    rows = [("Typ", tax_label("doc_types", entry.doc_type))]
+    if entry.organization:
+        rows.append(("Vydal", entry.organization))
+    rows.append(("Rok", str(entry.year) if entry.year else "neuveden"))
+    fmt = format_label(entry.format)
+    if entry.page_count:
+        fmt += f", {count_phrase(entry.page_count, 'strana', 'strany', 'stran')}"
     rows.append(("Formát", fmt))
-    rows.append(("Soubor", entry.get("path", "")))
+    rows.append(("Soubor", entry.path))
     table = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
-    url = entry.get("source_url") or ""
+    url = entry.source_url
     source = ""
     if url.lower().startswith(("http://", "https://")) and '"' not in url:
         source = (f'<tr><th>Zdroj</th><td><a href="{esc(url)}" target="_blank" rel="noopener noreferrer">'
                   f"{esc(url)}</a></td></tr>")
-    st.html(f'<div class="kb-title">{esc(entry.get("title") or entry.get("path"))}</div>'
+    st.html(f'<div class="kb-title">{esc(entry.display_title)}</div>'
             f'<table class="kb-doc-meta">{table}{source}</table>')
-    if entry.get("summary"):
-        st.html(f'<div class="kb-muted">{esc(entry["summary"])}</div>')
-    if entry.get("ocr_pages"):
-        st.caption(f"Text stran {label(pages_phrase(entry['ocr_pages']))} byl rozpoznán ze skenu (OCR) "
+    if entry.summary:
+        st.html(f'<div class="kb-muted">{esc(entry.summary)}</div>')
+    if entry.ocr_pages:
+        st.caption(f"Text stran {label(pages_phrase(list(entry.ocr_pages)))} byl rozpoznán ze skenu (OCR) "
                    "a může obsahovat chyby.")
 
 
-def _render_actions(lib: Library, entry: dict, hit) -> None:
+def _render_actions(lib: Library, entry: IndexedDocument, hit) -> None:
     best = next((p.page for p in (visible_hits(hit)[1] if hit else []) if p.page), 0)
     cols = st.columns(3)
     url = pdf_url(lib.corpus, entry, best or None)
@@ -92,18 +93,18 @@ def _render_actions(lib: Library, entry: dict, hit) -> None:
         cols[1].download_button(
             "Stáhnout originál", key="download-original", width="stretch",
             data=lambda: read_original(lib.corpus, entry),
-            file_name=posixpath.basename(entry["path"]), mime=mime_type(entry["path"]),
+            file_name=posixpath.basename(entry.path), mime=mime_type(entry.path),
             on_click="ignore",
         )
     except UnsafePath as e:
         cols[1].warning(label(str(e), 300))
-    whole_document_button(cols[2], entry["path"], entry.get("title", ""), key="detail-add")
+    whole_document_button(cols[2], entry.path, entry.title, key="detail-add")
 
 
-def _render_tags(entry: dict) -> None:
-    tags = [("topics", t) for t in entry.get("topics") or []]
-    tags += [("professions", p) for p in entry.get("professions") or []]
-    chips = [chip(tax_label("doc_types", entry.get("doc_type") or "jine"), "type")]
+def _render_tags(entry: IndexedDocument) -> None:
+    tags = [("topics", t) for t in entry.topics]
+    tags += [("professions", p) for p in entry.professions]
+    chips = [chip(tax_label("doc_types", entry.doc_type), "type")]
     chips += [chip(tax_label(f, v), "topic" if f == "topics" else "profession") for f, v in tags]
     st.html(f'<div class="kb-chips">{"".join(chips)}</div>')
     if not tags:
@@ -111,16 +112,15 @@ def _render_tags(entry: dict) -> None:
         return
     with st.expander("Proč tento štítek?"):
         parts = []
-        doc_type = entry.get("doc_type") or "jine"
-        for facet, value in [("doc_type", doc_type), *tags]:
+        for facet, value in [("doc_type", entry.doc_type), *tags]:
             name = tax_label("doc_types" if facet == "doc_type" else facet, value)
             kind = {"doc_type": "typ dokumentu", "topics": "téma", "professions": "profese"}[facet]
             parts.append(f'<div class="kb-tag-head">{esc(name)} <span class="kb-muted">({esc(kind)})</span></div>')
-            parts.append(evidence_html(tag_evidence(entry, facet, value)))
+            parts.append(evidence_html(entry.evidence_for(facet, value)))
         st.html("".join(parts))
 
 
-def _render_hits(lib: Library, entry: dict, hit, query: str) -> None:
+def _render_hits(lib: Library, entry: IndexedDocument, hit, query: str) -> None:
     st.subheader("Kde se hledané slovo vyskytuje")
     if hit is None:
         st.html(f'<div class="kb-muted">Dotaz {esc(quoted(query))} v tomto dokumentu nic nenašel.</div>')
@@ -136,42 +136,42 @@ def _render_hits(lib: Library, entry: dict, hit, query: str) -> None:
             action_col.link_button(f"Otevřít str. {page_hit.page}", url, width="stretch")
 
 
-def _render_add_pages(entry: dict, hit) -> None:
-    count = entry.get("pages") or 0
+def _render_add_pages(entry: IndexedDocument, hit) -> None:
+    count = entry.page_count
     if not count:
         return
     with st.expander("Přidat do sady jen některé stránky"):
         default = sorted({p for p in (visible_hits(hit)[0] if hit else []) if 0 < p <= count})[:20]
-        key = f"w_pick_pages_{entry['path']}"
+        key = f"w_pick_pages_{entry.path}"
         st.multiselect("Stránky", list(range(1, count + 1)), default=default, key=key,
                        format_func=lambda p: f"str. {p}", select_all=False,
                        placeholder="Vyberte stránky…")
         st.button("Přidat vybrané stránky", key="add-picked",
-                  on_click=lambda: add_to_collection(entry["path"], st.session_state.get(key) or [],
-                                                     entry.get("title", "")))
+                  on_click=lambda: add_to_collection(entry.path, st.session_state.get(key) or [],
+                                                     entry.title))
 
 
-def _render_text(lib: Library, entry: dict, query: str) -> None:
+def _render_text(lib: Library, entry: IndexedDocument, query: str) -> None:
     with st.expander("Text dokumentu"):
         try:
-            records = lib.page_texts(entry["path"])
+            records = lib.page_texts(entry.path)
         except KbError:
             records = []
         if not records:
             st.caption("Text dokumentu není k dispozici.")
             return
-        paged = bool(entry.get("pages"))
+        paged = bool(entry.page_count)
         names = [f"str. {r.get('page')}" if paged else (r.get("heading") or f"oddíl {i + 1}")
                  for i, r in enumerate(records)]
         choice = st.selectbox("Strana" if paged else "Oddíl", range(len(records)),
-                              format_func=lambda i: names[i], key=f"w_text_page_{entry['path']}")
+                              format_func=lambda i: names[i], key=f"w_text_page_{entry.path}")
         text = records[choice].get("content", "") or ""
         st.html(f'<div class="kb-text">{marked(text, highlight_spans(text, query))}</div>')
 
 
-def _render_similar(lib: Library, entry: dict) -> None:
+def _render_similar(lib: Library, entry: IndexedDocument) -> None:
     try:
-        similar = similar_documents(lib.stats(), entry["path"])
+        similar = similar_documents(lib.stats(), entry.path)
     except KbError:
         similar = []
     st.subheader("Podobné dokumenty")
@@ -181,8 +181,8 @@ def _render_similar(lib: Library, entry: dict) -> None:
     documents = lib.documents_by_path()
     with st.container(key="similar"):
         for i, item in enumerate(similar):
-            other = documents.get(item.path, {})
-            st.button(label(other.get("title") or item.path), key=f"similar-{i}", type="tertiary",
+            other = documents.get(item.path)
+            st.button(label(other.display_title if other else item.path), key=f"similar-{i}", type="tertiary",
                       on_click=state.open_doc, args=(item.path,))
             why = [tax_label(f, v) for f, v in item.shared_tags]
             reason = []

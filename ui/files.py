@@ -19,6 +19,7 @@ import os
 import shutil
 from pathlib import Path
 
+from kb.model import IndexedDocument
 from kb.paths import UnsafePath, resolve_in_corpus
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -28,12 +29,12 @@ MIME = {".pdf": "application/pdf", ".txt": "text/plain", ".md": "text/markdown",
         ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
-def original_path(corpus: Path, entry: dict) -> Path:
-    """The original file of a manifest entry; UnsafePath if missing or outside the corpus."""
-    return resolve_in_corpus(corpus, entry.get("path", ""))
+def original_path(corpus: Path, entry: IndexedDocument) -> Path:
+    """The original file of an indexed document; UnsafePath if missing or outside the corpus."""
+    return resolve_in_corpus(corpus, entry.path)
 
 
-def read_original(corpus: Path, entry: dict) -> bytes:
+def read_original(corpus: Path, entry: IndexedDocument) -> bytes:
     return original_path(corpus, entry).read_bytes()
 
 
@@ -42,12 +43,12 @@ def mime_type(path: str) -> str:
     return MIME.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
 
 
-def pdf_url(corpus: Path, entry: dict, page: int | None = None) -> str | None:
+def pdf_url(corpus: Path, entry: IndexedDocument, page: int | None = None) -> str | None:
     """A URL (relative to the app) that opens the PDF in the browser at `page`, or None
     when the document is not a PDF or cannot be published."""
-    if not str(entry.get("path", "")).lower().endswith(".pdf"):
+    if not entry.path.lower().endswith(".pdf"):
         return None
-    digest = "".join(ch for ch in str(entry.get("hash", "")) if ch in "0123456789abcdef")[:32]
+    digest = "".join(ch for ch in entry.hash if ch in "0123456789abcdef")[:32]
     try:
         source = original_path(corpus, entry)
         if len(digest) < 16:

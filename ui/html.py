@@ -8,8 +8,7 @@ from __future__ import annotations
 import html
 import re
 
-from kb.czech import count_phrase
-from kb.library.collections import format_pages
+from kb.czech import count_phrase, format_pages
 from kb.tagging.explain import evidence_lines
 
 _LABEL_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$^=&])")
@@ -133,5 +132,5 @@ def page_hit_html(page_hit) -> str:
 
 def evidence_html(evidence) -> str:
     """Why a tag was given: the lines of kb/tagging/explain.py (the same `kb show` prints)."""
-    lines = evidence_lines(evidence if isinstance(evidence, dict) else None)
+    lines = evidence_lines(evidence)
     return '<ul class="kb-evidence">' + "".join(f"<li>{esc(line)}</li>" for line in lines) + "</ul>"

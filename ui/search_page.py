@@ -7,6 +7,7 @@ import streamlit as st
 from kb.czech import quoted
 from kb.errors import KbError, QueryError
 from kb.library.browse import Overview, facet_counts, has_criteria, library_overview
+from kb.model import IndexedDocument
 from kb.search import SearchResult
 from kb.search.suggest import did_you_mean
 from kb.taxonomy import ids
@@ -108,10 +109,10 @@ def render_home(lib: Library, ov: Overview) -> None:
             _facet_grid("Typy dokumentů", "doc_types", state.TYPES, ov.types)
         st.subheader("Nejnovější dokumenty")
         for i, doc in enumerate(ov.newest):
-            st.button(label(doc.get("title") or doc["path"]), key=f"newest-{i}", type="tertiary",
-                      on_click=state.open_doc, args=(doc["path"],))
-            meta = [tax_label("doc_types", doc.get("doc_type") or "jine")]
-            meta += [m for m in (doc.get("organization"), str(doc.get("year") or "")) if m]
+            st.button(label(doc.display_title), key=f"newest-{i}", type="tertiary",
+                      on_click=state.open_doc, args=(doc.path,))
+            meta = [tax_label("doc_types", doc.doc_type)]
+            meta += [m for m in (doc.organization, str(doc.year or "")) if m]
             st.html(f'<div class="kb-newest-meta">{" · ".join(esc(m) for m in meta)}</div>')
     with st.expander("Jak hledat"):
         st.html('<ul class="kb-list">' + "".join(f"<li>{esc(t)}</li>" for t in TIPS) + "</ul>")
@@ -151,7 +152,7 @@ def render_results(lib: Library, view: state.View, result: SearchResult) -> None
     documents = lib.documents_by_path()
     with st.container(key="results"):
         for i, hit in enumerate(result.results):
-            _render_hit(lib, i, hit, documents.get(hit.path, {}))
+            _render_hit(lib, i, hit, documents.get(hit.path))
     if total > len(result.results):
         st.button(f"Zobrazit další výsledky ({total - len(result.results)})", on_click=state.more_results)
 
@@ -169,16 +170,16 @@ def _active_filters(view: state.View) -> list[str]:
     return parts
 
 
-def _render_hit(lib: Library, i: int, hit, entry: dict) -> None:
+def _render_hit(lib: Library, i: int, hit, entry: IndexedDocument | None) -> None:
     with st.container(border=True):
         st.button(label(hit.title or hit.path), key=f"open-{i}", type="tertiary",
                   on_click=state.open_doc, args=(hit.path,), help="Otevřít detail dokumentu")
         st.html(result_card(
             hit,
-            type_label=tax_label("doc_types", hit.doc_type or "jine"),
+            type_label=tax_label("doc_types", hit.doc_type),
             topic_labels=[tax_label("topics", t) for t in hit.topics],
             profession_labels=[tax_label("professions", p) for p in hit.professions],
-            page_count=entry.get("pages") or 0,
+            page_count=entry.page_count if entry else 0,
         ))
         pages, page_hits = visible_hits(hit)
         best_page = next((p.page for p in page_hits if p.page), 0)

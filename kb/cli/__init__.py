@@ -213,7 +213,7 @@ def search_cmd(query, index_dir, topics, professions, types, limit, no_group, as
 
 def _pages_line(pages: list[int]) -> str:
     """Pages with hits in reading order, the best one named: 'str. 2, 3, 5–7 (nejlepší shoda: str. 7)'."""
-    from kb.library.collections import format_pages
+    from kb.czech import format_pages
 
     line = f"str. {format_pages(pages)}"
     return line + f" (nejlepší shoda: str. {pages[0]})" if len(pages) > 1 else line
@@ -250,11 +250,11 @@ def list_cmd(index_dir, as_json):
     if as_json:
         keys = ("path", "title", "doc_type", "topics", "professions", "pages", "year", "organization",
                 "format", "evidence")
-        _print_json({"documents": [{k: d.get(k) for k in keys} for d in documents]})
+        _print_json({"documents": [{k: stored[k] for k in keys} for stored in (d.to_json() for d in documents)]})
         return
     for d in documents:
-        about = ", ".join(str(x) for x in (label("doc_types", d.get("doc_type") or "jine"), d.get("year")) if x)
-        click.echo(f"{d['path']}: {d['title']} ({about})")
+        about = ", ".join(str(x) for x in (label("doc_types", d.doc_type), d.year) if x)
+        click.echo(f"{d.path}: {d.title} ({about})")
     click.echo(f"Celkem dokumentů: {len(documents)}")
 
 
@@ -279,13 +279,13 @@ def show_cmd(path, index_dir, as_json):
         backend = open_backend(_index_dir(index_dir))
     except KbError as e:
         _fail(str(e))
-    documents = {d["path"]: d for d in backend.documents()}
+    documents = {d.path: d for d in backend.documents()}
     entry = find_document(documents, path, Settings.from_env().corpus_dir)
     if entry is None:
         hint = similar_paths(documents, path)
         _fail(f"Dokument '{path}' v indexu není."
               + (f" Myslíte: {', '.join(hint)}?" if hint else " Seznam dokumentů vypíše: kb list"))
-    duplicates = backend.duplicates(entry["path"])
+    duplicates = backend.duplicates(entry.path)
     if as_json:
         _print_json({**describe(entry), "duplicates": duplicates})
         return
@@ -294,7 +294,7 @@ def show_cmd(path, index_dir, as_json):
         from kb.index.neardup import group_lines
 
         click.echo("\nTéměř stejné dokumenty:")
-        click.echo("\n".join(f"  {line}" for line in group_lines(backend, entry["path"], duplicates)[1:]))
+        click.echo("\n".join(f"  {line}" for line in group_lines(backend, entry.path, duplicates)[1:]))
 
 
 @cli.command("watch")

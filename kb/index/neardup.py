@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from kb.analysis import fold
+from kb.model import IndexedDocument
 
 # Bump when signatures change meaning: entries with another version are signed again.
 VERSION = 1
@@ -102,14 +103,14 @@ def entry_fields(text: str) -> dict:
     return {"minhash": signature(text), "minhash_version": VERSION}
 
 
-def needs_signature(entry: dict) -> bool:
-    return entry.get("minhash_version") != VERSION
+def needs_signature(entry) -> bool:
+    return entry.minhash_version != VERSION
 
 
 # ---------------------------------------------------------------- groups
 
 
-def find_groups(documents: dict[str, dict]) -> list[list[str]]:
+def find_groups(documents: dict[str, IndexedDocument]) -> list[list[str]]:
     """Groups (sorted lists of paths, two or more) of the manifest's documents whose
     texts are near-identical or whose files are byte-identical."""
     parent: dict[str, str] = {}
@@ -127,13 +128,13 @@ def find_groups(documents: dict[str, dict]) -> list[list[str]]:
 
     by_hash: dict[str, str] = {}
     for path in sorted(documents):
-        h = documents[path].get("hash")
+        h = documents[path].hash
         if h:
             if h in by_hash:
                 join(by_hash[h], path)
             else:
                 by_hash[h] = path
-    sigs = {p: s for p in sorted(documents) if (s := decode(documents[p].get("minhash", ""))) is not None}
+    sigs = {p: s for p in sorted(documents) if (s := decode(documents[p].minhash)) is not None}
     buckets: dict[bytes, list[str]] = defaultdict(list)
     for path, sig in sigs.items():
         for band in range(BANDS):
@@ -155,12 +156,12 @@ def find_groups(documents: dict[str, dict]) -> list[list[str]]:
     return [members for members in groups.values() if len(members) > 1]
 
 
-def pair_similarity(documents: dict[str, dict], a: str, b: str) -> float:
+def pair_similarity(documents: dict[str, IndexedDocument], a: str, b: str) -> float:
     """Similarity of two indexed documents for display: 1.0 for identical files."""
-    da, db = documents.get(a, {}), documents.get(b, {})
-    if da.get("hash") and da.get("hash") == db.get("hash"):
+    da, db = documents.get(a) or IndexedDocument(a), documents.get(b) or IndexedDocument(b)
+    if da.hash and da.hash == db.hash:
         return 1.0
-    sa, sb = decode(da.get("minhash", "")), decode(db.get("minhash", ""))
+    sa, sb = decode(da.minhash), decode(db.minhash)
     if sa is None or sb is None:
         return 0.0
     return round(similarity(sa, sb), 2)
@@ -254,19 +255,19 @@ def differences(texts: dict[str, list[dict]], min_words: int = 6) -> dict[str, l
     return result
 
 
-def member_labels(entries: list[dict]) -> list[str]:
+def member_labels(entries: list[IndexedDocument]) -> list[str]:
     """A short name telling the members of a group apart (the municipality, mostly): the
     organization when they differ in it, else the words of the title that most of them
     do not share, else the file name."""
-    organizations = [(e.get("organization") or "").strip() for e in entries]
+    organizations = [e.organization.strip() for e in entries]
     if all(organizations) and len(set(organizations)) == len(organizations):
         return organizations
-    titles = [(e.get("title") or "").split() for e in entries]
+    titles = [e.title.split() for e in entries]
     counts = Counter(w for t in titles for w in set(t))
     labels = []
     for entry, title in zip(entries, titles, strict=True):
         own = [w for w in title if counts[w] * 2 <= len(entries)]
-        file_name = (entry.get("path") or "").rsplit("/", 1)[-1]
+        file_name = entry.path.rsplit("/", 1)[-1]
         labels.append(" ".join(own) if 0 < len(own) <= 3 else file_name)
     return labels
 
@@ -277,12 +278,12 @@ def describe_group(backend, path: str, duplicates: list[dict]) -> list[dict]:
     shown document first. Own paragraphs longest first: a rewritten section before a
     changed signature line."""
     members = [{"path": path, "similarity": 1.0}, *duplicates]
-    entries = [backend.document(m["path"]) or {"path": m["path"]} for m in members]
+    entries = [backend.document(m["path"]) or IndexedDocument(m["path"]) for m in members]
     own = differences({m["path"]: backend.page_texts(m["path"]) for m in members})
     out = []
     for member, entry, name in zip(members, entries, member_labels(entries), strict=True):
         paras = sorted(own.get(member["path"], []), key=lambda p: -len(p["text"]))[:MAX_DIFFERENCES]
-        out.append({"path": member["path"], "title": entry.get("title") or member["path"], "label": name,
+        out.append({"path": member["path"], "title": entry.display_title, "label": name,
                     "similarity": member["similarity"], "own": paras})
     return out
 

@@ -14,7 +14,7 @@ import os
 import stat
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kb.errors import KbError
@@ -25,7 +25,7 @@ from kb.extract.titles import choose_title
 from kb.index import skip_reasons as reasons
 from kb.index import store as kb_index
 from kb.index import workers as workers_module
-from kb.model import Document
+from kb.model import Document, IndexedDocument
 from kb.settings import Settings
 from kb.tagging import load_taxonomy, tag_document, taxonomy_fingerprint
 
@@ -173,7 +173,7 @@ class Plan:
     rebuild: bool                               # new schema or damaged manifest: write every document
     taxonomy: dict
     fingerprint: str
-    documents: dict[str, dict]                  # manifest entries; unchanged ones carried over
+    documents: dict[str, IndexedDocument]       # manifest entries; unchanged ones carried over
     skipped_state: list[dict]                   # the new manifest's skip list (known bad files carried over)
     from_cache: list[tuple[SourceFile, Document]] = field(default_factory=list)
     to_extract: list[SourceFile] = field(default_factory=list)
@@ -216,13 +216,13 @@ def plan_run(corpus: Path, index_dir: Path, settings: Settings, report: RunRepor
             continue
         plan.arrivals[source.rel] = round(source.arrived, 3)
         previous = plan.old_documents.get(source.rel)
-        if previous and previous["hash"] == source.hash and not retag_all \
-                and previous.get("sidecar_hash", "") == source.sidecar_hash:
+        if previous and previous.hash == source.hash and not retag_all \
+                and previous.sidecar_hash == source.sidecar_hash:
             plan.documents[source.rel] = previous
             report.unchanged += 1
             if neardup.needs_signature(previous):  # indexed before the duplicate check
                 cached = kb_index.load_extracted(index_dir, source.hash)
-                plan.documents[source.rel] = {**previous, **neardup.entry_fields(cached.text if cached else "")}
+                plan.documents[source.rel] = replace(previous, **neardup.entry_fields(cached.text if cached else ""))
                 plan.signed += 1
             continue
         known_bad = old_skipped.get(source.rel)
@@ -273,7 +273,7 @@ def extracted(plan: Plan, index_dir: Path, settings: Settings, workers: int, rep
 
 
 def tagged(plan: Plan, report: RunReport,
-           documents: Iterator[tuple[SourceFile, Document]]) -> Iterator[tuple[Document, dict]]:
+           documents: Iterator[tuple[SourceFile, Document]]) -> Iterator[tuple[Document, IndexedDocument]]:
     """Sidecar metadata, title and tags for each document; its manifest entry is recorded
     in the plan as it passes on to the writer."""
     from kb.index import neardup
@@ -281,8 +281,8 @@ def tagged(plan: Plan, report: RunReport,
     for source, document in documents:
         try:
             document = _with_sidecar(document, source, report)
-            entry = _entry(document, source, tag_document(document, plan.taxonomy))
-            entry.update(neardup.entry_fields(document.text))
+            entry = _entry(document, source, tag_document(document, plan.taxonomy),
+                           neardup.entry_fields(document.text))
         except Exception as e:  # a bug met by one odd document must not stop the run
             _skip(plan, report, source, reasons.tagging_bug(e))
             continue
@@ -291,26 +291,27 @@ def tagged(plan: Plan, report: RunReport,
         yield document, entry
 
 
-def _entry(document: Document, source: SourceFile, tags: dict) -> dict:
+def _entry(document: Document, source: SourceFile, tags: dict, signature: dict) -> IndexedDocument:
     meta = document.meta
-    return {
-        "path": document.path,
-        "title": document.title,
-        "format": document.format,
-        "pages": document.page_count,
-        "sections": len(document.pages),
-        "hash": source.hash,
-        "sidecar_hash": source.sidecar_hash,
-        "size": source.size,
-        "year": meta.get("year"),
-        "organization": meta.get("organization", ""),
-        "publisher": meta.get("publisher", ""),  # for citations (ČSN ISO 690)
-        "place": meta.get("place", ""),
-        "source_url": meta.get("source_url", ""),
-        "summary": meta.get("summary", ""),
-        "ocr_pages": [p.number for p in document.pages if p.ocr],
-        **tags,
-    }
+    return IndexedDocument.from_tagging(
+        tags,
+        path=document.path,
+        title=document.title,
+        format=document.format,
+        page_count=document.page_count,
+        section_count=len(document.pages),
+        hash=source.hash,
+        sidecar_hash=source.sidecar_hash,
+        size=source.size,
+        year=meta.get("year"),
+        organization=meta.get("organization", ""),
+        publisher=meta.get("publisher", ""),
+        place=meta.get("place", ""),
+        source_url=meta.get("source_url", ""),
+        summary=meta.get("summary", ""),
+        ocr_pages=tuple(p.number for p in document.pages if p.ocr),
+        **signature,
+    )
 
 
 def _with_sidecar(document: Document, source: SourceFile, report: RunReport) -> Document:
@@ -374,7 +375,7 @@ def run_index(
         if _needs_write(plan, index_dir) or _groups_changed(plan, manifest):
             documents = extracted(plan, index_dir, settings, workers or settings.workers, report, progress)
 
-            def written() -> Iterator[tuple[Document, dict]]:
+            def written() -> Iterator[tuple[Document, IndexedDocument]]:
                 yield from tagged(plan, report, documents)
                 _group(plan, manifest)  # every entry is final; the manifest is saved next
 
@@ -384,18 +385,16 @@ def run_index(
             gone = (path for path in plan.old_documents if path not in plan.documents)
             kb_index.commit_generation(index_dir, manifest, written(), gone, fresh=plan.rebuild)
         report.documents = len(plan.documents)
-        report.pages = sum(d.get("pages", 0) for d in plan.documents.values())
+        report.pages = sum(d.page_count for d in plan.documents.values())
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _load_live_manifest(index_dir: Path) -> dict:
-    import json
-
     gen = kb_index.current_generation(index_dir)
     if gen is None:
         return {}
     try:
-        return json.loads((gen / kb_index.MANIFEST).read_text(encoding="utf-8"))
+        return kb_index.read_manifest(gen / kb_index.MANIFEST)
     except (OSError, ValueError):
         return {}

@@ -31,7 +31,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from kb.analysis import ANALYZER_VERSION, czech_analyzer
 from kb.atomic import write_atomic as _write_atomic  # a module name the crash tests wrap
 from kb.errors import IndexLocked, IndexMissing, IndexOutdated, IndexWriteError
-from kb.model import Document
+from kb.model import Document, IndexedDocument
 
 # Bump the first number when the schema changes; the analyzer has its own version.
 # An index of another version is rebuilt by the next run, from the extraction cache.
@@ -60,7 +60,7 @@ def get_schema() -> Schema:
     )
 
 
-def page_records(document: Document, entry: dict) -> Iterator[dict]:
+def page_records(document: Document, record: IndexedDocument) -> Iterator[dict]:
     """The one place that maps a Document (and its tags) to index fields."""
     for order, page in enumerate(document.pages):
         yield {
@@ -71,12 +71,36 @@ def page_records(document: Document, entry: dict) -> Iterator[dict]:
             "heading": page.heading,
             "title": document.title,
             "content": page.text,
-            "doc_type": entry.get("doc_type") or "jine",
-            "topics": ",".join(entry.get("topics", [])),
-            "professions": ",".join(entry.get("professions", [])),
-            "year": entry.get("year") or 0,
+            "doc_type": record.doc_type,
+            "topics": ",".join(record.topics),
+            "professions": ",".join(record.professions),
+            "year": record.year or 0,
             "ocr": page.ocr,
         }
+
+
+# ---------------------------------------------------------------- the manifest
+
+
+def read_manifest(path: Path) -> dict:
+    """A generation's manifest.json, its documents as IndexedDocument records (path ->
+    record). Raises OSError or ValueError for a missing or damaged file."""
+    manifest = json.loads(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(manifest, dict):
+        raise ValueError("manifest is not an object")
+    if manifest.get("version") == INDEX_VERSION:  # another version's entries are not read: it is rebuilt
+        try:
+            manifest["documents"] = {p: IndexedDocument.from_json({**d, "path": p})
+                                     for p, d in (manifest.get("documents") or {}).items()}
+        except (TypeError, AttributeError, KeyError) as e:
+            raise ValueError(f"damaged manifest entry: {e}") from e
+    return manifest
+
+
+def manifest_json(manifest: dict) -> bytes:
+    """The manifest as manifest.json stores it (documents by their to_json)."""
+    documents = {p: d.to_json() for p, d in manifest["documents"].items()}
+    return json.dumps({**manifest, "documents": documents}, ensure_ascii=False).encode()
 
 
 # ---------------------------------------------------------------- generations
@@ -105,7 +129,7 @@ def open_generation(index_dir: Path) -> tuple[Path, whoosh_index.Index, dict]:
                 f"Index ve složce '{index_dir}' zatím neexistuje. Nejdřív spusťte: kb index"
             )
         try:
-            manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+            manifest = read_manifest(gen / MANIFEST)
             if manifest.get("version") != INDEX_VERSION:
                 raise IndexOutdated(
                     f"Index ve složce '{index_dir}' vytvořila starší verze programu. "
@@ -259,11 +283,11 @@ def _codec() -> W3Codec:
 def commit_generation(
     index_dir: Path,
     manifest: dict,
-    write: Iterable[tuple[Document, dict]],
+    write: Iterable[tuple[Document, IndexedDocument]],
     remove: Iterable[str] = (),
     fresh: bool = False,
 ) -> None:
-    """Write the (document, manifest entry) pairs of `write`, then drop the paths of
+    """Write the (document, its record) pairs of `write`, then drop the paths of
     `remove`, in a new generation, then publish it with `manifest`. `write` may be a
     generator still extracting: the manifest is saved only after it is exhausted.
     `fresh` starts from an empty index instead of a copy of the live one."""
@@ -275,9 +299,9 @@ def commit_generation(
         writer = ix.writer(limitmb=128, codec=_codec())
         try:
             added = 0
-            for document, entry in write:
+            for document, indexed in write:
                 writer.delete_by_term("path", document.path)
-                for record in page_records(document, entry):
+                for record in page_records(document, indexed):
                     writer.add_document(**record)
                     added += 1
                 if added >= SEGMENT_RECORDS:  # one more segment, in the same unpublished generation
@@ -294,7 +318,7 @@ def commit_generation(
             raise
         writer.commit()
         ix.close()
-        _write_atomic(partial / MANIFEST, json.dumps(manifest, ensure_ascii=False).encode())
+        _write_atomic(partial / MANIFEST, manifest_json(manifest))
         _fsync_dir(partial)
         _publish(index_dir, partial, keep_previous=live)
     except OSError as e:

@@ -28,6 +28,7 @@ from pathlib import Path
 from kb.errors import KbError
 from kb.extract import is_supported
 from kb.index.pipeline import IGNORE_FILE, RunReport, run_index
+from kb.model import IndexedDocument
 from kb.settings import Settings
 
 log = logging.getLogger("kb.index.watch")
@@ -254,14 +255,14 @@ def _print_run(report: RunReport | None, error: str | None) -> None:
 NEW_DAYS = 14
 
 
-def newly_arrived(documents: list[dict], arrivals: dict[str, float], created: float = 0.0,
-                  now: float | None = None, days: float = NEW_DAYS, limit: int = 6) -> list[dict]:
+def newly_arrived(documents: list[IndexedDocument], arrivals: dict[str, float], created: float = 0.0,
+                  now: float | None = None, days: float = NEW_DAYS, limit: int = 6) -> list[IndexedDocument]:
     """Documents that came into the library in the last `days` days, newest first; not
     those that were there when the library was first indexed (`created`)."""
     since = max((now or time.time()) - days * 86400, created)
-    came = {d["path"]: t for d in documents if isinstance(t := arrivals.get(d["path"]), (int, float))}
-    recent = [d for d in documents if came.get(d["path"], 0) > since]
-    return sorted(recent, key=lambda d: (-came[d["path"]], d["path"]))[:limit]
+    came = {d.path: t for d in documents if isinstance(t := arrivals.get(d.path), (int, float))}
+    recent = [d for d in documents if came.get(d.path, 0) > since]
+    return sorted(recent, key=lambda d: (-came[d.path], d.path))[:limit]
 
 
 

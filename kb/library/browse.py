@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
+from kb.model import IndexedDocument
 from kb.search import DocumentHit, SearchRequest
 from kb.taxonomy import ids
 
@@ -25,34 +26,34 @@ class Overview:
     topics: dict[str, int]  # id -> document count, taxonomy order, zero counts left out
     professions: dict[str, int]
     types: dict[str, int]
-    newest: list[dict] = field(default_factory=list)
+    newest: list[IndexedDocument] = field(default_factory=list)
     years: tuple[int, int] | None = None
 
 
-def overview(documents: list[dict], newest: int = 6,
+def overview(documents: list[IndexedDocument], newest: int = 6,
              groups: dict[str, list[str]] | None = None) -> Overview:
     """Counts and newest documents of the whole library. Near-duplicates (`groups`: path
     -> the members of its group) count once, as search counts them: their first member
     by path stands for the group."""
     groups = groups or {}
-    distinct = [d for d in documents if d["path"] not in groups or min(groups[d["path"]]) == d["path"]]
+    distinct = [d for d in documents if d.path not in groups or min(groups[d.path]) == d.path]
     counts = {facet: Counter() for facet in ("topics", "professions", "types")}
     for doc in distinct:
-        counts["topics"].update(doc.get("topics") or [])
-        counts["professions"].update(doc.get("professions") or [])
-        counts["types"][doc.get("doc_type") or "jine"] += 1
+        counts["topics"].update(doc.topics)
+        counts["professions"].update(doc.professions)
+        counts["types"][doc.doc_type] += 1
 
     def ordered(facet: str, taxonomy_facet: str) -> dict[str, int]:
         known = [i for i in ids(taxonomy_facet) if counts[facet][i]]
         extra = sorted(i for i in counts[facet] if i not in known)
         return {i: counts[facet][i] for i in known + extra}
 
-    dated = [d for d in documents if isinstance(d.get("year"), int) and d["year"] > 0]
-    by_age = sorted(distinct, key=lambda d: (-(d.get("year") or 0), (d.get("title") or "").lower()))
-    years = (min(d["year"] for d in dated), max(d["year"] for d in dated)) if dated else None
+    dated = [d.year for d in documents if isinstance(d.year, int) and d.year > 0]
+    by_age = sorted(distinct, key=lambda d: (-(d.year or 0), d.title.lower()))
+    years = (min(dated), max(dated)) if dated else None
     return Overview(
         documents=len(documents),
-        pages=sum(d.get("pages") or 0 for d in documents),
+        pages=sum(d.page_count for d in documents),
         topics=ordered("topics", "topics"),
         professions=ordered("professions", "professions"),
         types=ordered("types", "doc_types"),
@@ -118,16 +119,3 @@ def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
         return []
     return query_spans(text, parsed)
 
-
-def tag_evidence(entry: dict, facet: str, value: str):
-    """The tagger's evidence for one tag, whatever the manifest's shape: evidence[facet][id],
-    evidence[id], or nothing (a manual tag)."""
-    evidence = entry.get("evidence") or {}
-    if not isinstance(evidence, dict):
-        return None
-    by_facet = evidence.get(facet)
-    if facet == "doc_type" and isinstance(by_facet, dict) and ("source" in by_facet or "terms" in by_facet):
-        return by_facet  # one type per document: its evidence is not keyed by id
-    if isinstance(by_facet, dict) and value in by_facet:
-        return by_facet[value]
-    return evidence.get(value)

@@ -34,6 +34,7 @@ from kb.errors import QueryError
 from kb.extract.clean import safe_text
 from kb.index import neardup
 from kb.index import store as kb_index
+from kb.model import IndexedDocument
 from kb.search.page_scores import PageScorer
 from kb.taxonomy import ids
 
@@ -123,12 +124,12 @@ class SearchBackend(Protocol):
         QueryError for a query or filter that cannot be understood."""
         ...
 
-    def documents(self) -> list[dict]:
-        """The manifest entry of every indexed document, sorted by path (`kb list`)."""
+    def documents(self) -> list[IndexedDocument]:
+        """The record of every indexed document, sorted by path (`kb list`)."""
         ...
 
-    def document(self, path: str) -> dict | None:
-        """The manifest entry of one document (title, tags, evidence, ocr_pages...)."""
+    def document(self, path: str) -> IndexedDocument | None:
+        """The record of one document (title, tags, evidence, ocr_pages...)."""
         ...
 
     def page_texts(self, path: str) -> list[dict]:
@@ -670,10 +671,10 @@ class WhooshBackend:
         """True when a newer generation has been published since this one was opened."""
         return kb_index.current_generation(self.index_dir) != self.generation
 
-    def documents(self) -> list[dict]:
-        return sorted(self.manifest["documents"].values(), key=lambda d: d["path"])
+    def documents(self) -> list[IndexedDocument]:
+        return sorted(self.manifest["documents"].values(), key=lambda d: d.path)
 
-    def document(self, path: str) -> dict | None:
+    def document(self, path: str) -> IndexedDocument | None:
         return self.manifest["documents"].get(path)
 
     def skipped(self) -> list[dict]:
@@ -850,16 +851,16 @@ class WhooshBackend:
 
     def _facets(self, grouped: dict[str, dict]) -> dict[str, dict[str, int]]:
         docs = self.manifest["documents"]
-        found = [docs.get(path, {}) for path in grouped]
+        found = [docs[path] for path in grouped if path in docs]
         facets = {  # Counter counts an iterable in C
-            "topics": Counter(chain.from_iterable(doc.get("topics", ()) for doc in found)),
-            "professions": Counter(chain.from_iterable(doc.get("professions", ()) for doc in found)),
-            "doc_type": Counter(doc.get("doc_type", "jine") for doc in found),
+            "topics": Counter(chain.from_iterable(doc.topics for doc in found)),
+            "professions": Counter(chain.from_iterable(doc.professions for doc in found)),
+            "doc_type": Counter(doc.doc_type for doc in found),
         }
         return {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in facets.items()}
 
     def _hit(self, path: str, data: dict, parsed: ParsedQuery, required: list[str]) -> DocumentHit:
-        doc = self.manifest["documents"].get(path, {})
+        doc = self.manifest["documents"].get(path) or IndexedDocument(path)
         page_hits = []
         stored = self.searcher.stored_fields
         loaded = data.get("loaded", {})
@@ -874,16 +875,16 @@ class WhooshBackend:
         best = page_hits[0] if page_hits else PageHit(0, "", "", [])
         return DocumentHit(
             path=path,
-            title=doc.get("title", path),
-            doc_type=doc.get("doc_type", "jine"),
-            topics=list(doc.get("topics", [])),
-            professions=list(doc.get("professions", [])),
+            title=doc.display_title,
+            doc_type=doc.doc_type,
+            topics=list(doc.topics),
+            professions=list(doc.professions),
             score=round(data["score"], 4),
             pages=self._page_numbers(data["pages"]),
             snippet=best.snippet,
             highlights=best.highlights,
-            year=doc.get("year"),
-            organization=doc.get("organization", ""),
+            year=doc.year,
+            organization=doc.organization,
             page_hits=page_hits,
             missing=[required[i] for i in data["missing"]],
         )

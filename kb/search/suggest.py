@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from kb.analysis import FOLDED_STOPWORDS, fold, word_term
 from kb.errors import KbError
+from kb.model import IndexedDocument
 
 WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 MIN_WORD_FREQ = 2  # a word written once in the corpus is as likely a typo as the query
@@ -48,10 +49,8 @@ class CorpusStats:
     tag_weights: dict[tuple[str, str], float] = field(default_factory=dict)  # rarer tags weigh more
 
 
-def _tags(entry: dict) -> set[tuple[str, str]]:
-    tags = {("topics", t) for t in entry.get("topics") or []}
-    tags |= {("professions", p) for p in entry.get("professions") or []}
-    return tags
+def _tags(entry: IndexedDocument) -> set[tuple[str, str]]:
+    return {("topics", t) for t in entry.topics} | {("professions", p) for p in entry.professions}
 
 
 def build_stats(backend) -> CorpusStats:
@@ -65,10 +64,10 @@ def build_stats(backend) -> CorpusStats:
     tags = {}
     per_doc: dict[str, Counter] = {}
     for entry in backend.documents():
-        path = entry["path"]
+        path = entry.path
         tags[path] = _tags(entry)
         counts: Counter = Counter()
-        texts = [entry.get("title") or ""]
+        texts = [entry.title]
         texts += [r.get("content", "") for r in backend.page_texts(path)]
         for text in texts:
             for match in WORD.finditer(text):

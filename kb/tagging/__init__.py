@@ -31,11 +31,9 @@ import re
 from dataclasses import dataclass, field
 
 from kb.analysis import CZECH_STOPWORDS, fold, terms, tokens_with_offsets
-from kb.model import Document
+from kb.model import AUTO, MANUAL, Document
 from kb.taxonomy import FACETS, load_taxonomy, taxonomy_fingerprint  # noqa: F401 (pipeline imports them here)
 
-AUTO = "automaticky"
-MANUAL = "ručně"
 TAG_FACETS = ("topics", "professions")
 DEFAULTS: dict = {
     "reference_terms": 300,

@@ -1,25 +1,25 @@
 """One document as `kb show` presents it: its metadata and each tag with the evidence
-that gave it, as JSON or as Czech lines for people. Reads only the manifest entry that
+that gave it, as JSON or as Czech lines for people. Reads only the record that
 indexing stored (kb/tagging/ made the evidence), so it needs no re-extraction."""
 from __future__ import annotations
 
 import difflib
 from pathlib import Path
 
-from kb.czech import pages_count
+from kb.czech import format_pages, pages_count
 from kb.extract import format_label
-from kb.library.collections import format_pages
-from kb.tagging import MANUAL
+from kb.model import Evidence, IndexedDocument, SectionPart
 from kb.taxonomy import label
 
 FACET_NAMES = {"topics": "Témata", "professions": "Profese"}
 SHOWN_KEYS = ("path", "title", "format", "pages", "sections", "year", "organization", "source_url",
-              "summary", "ocr_pages", "doc_type", "topics", "professions", "evidence")
+              "summary", "ocr_pages", "doc_type", "evidence")  # and the tag facets, before the evidence
 MAX_TERMS_SHOWN = 10
 
 
-def find_document(documents: dict[str, dict], path: str, corpus: Path | None = None) -> dict | None:
-    """The manifest entry for `path` as a user types it: the indexed path
+def find_document(documents: dict[str, IndexedDocument], path: str,
+                  corpus: Path | None = None) -> IndexedDocument | None:
+    """The record of `path` as a user types it: the indexed path
     (`metodiky/x.pdf`), the same with the corpus folder in front or as a file on disk,
     or a unique end of a path (`x.pdf`)."""
     wanted = path.replace("\\", "/").strip()
@@ -41,20 +41,21 @@ def find_document(documents: dict[str, dict], path: str, corpus: Path | None = N
     return documents[ends[0]] if len(ends) == 1 else None
 
 
-def similar_paths(documents: dict[str, dict], path: str, n: int = 3) -> list[str]:
+def similar_paths(documents: dict[str, IndexedDocument], path: str, n: int = 3) -> list[str]:
     by_name = {p.rsplit("/", 1)[-1]: p for p in documents}
     names = difflib.get_close_matches(path.rsplit("/", 1)[-1], list(by_name), n=n, cutoff=0.5)
     return [by_name[name] for name in names]
 
 
-def describe(entry: dict) -> dict:
-    """The JSON of `kb show --json`: the stored entry's public fields plus Czech labels."""
-    data = {key: entry.get(key) for key in SHOWN_KEYS}
-    data["evidence"] = data["evidence"] or {}
+def describe(entry: IndexedDocument) -> dict:
+    """The JSON of `kb show --json`: the record's public fields plus Czech labels."""
+    stored = entry.to_json()
+    data = {key: stored[key] for key in SHOWN_KEYS if key != "evidence"}
+    data.update({facet: list(ids) for facet, ids in entry.tags.items()})
+    data["evidence"] = stored["evidence"]
     data["labels"] = {
-        "doc_type": label("doc_types", entry.get("doc_type") or "jine"),
-        "topics": {t: label("topics", t) for t in entry.get("topics") or []},
-        "professions": {p: label("professions", p) for p in entry.get("professions") or []},
+        "doc_type": label("doc_types", entry.doc_type),
+        **{facet: {t: label(facet, t) for t in ids} for facet, ids in entry.tags.items()},
     }
     return data
 
@@ -69,95 +70,89 @@ def _quoted(values, limit: int) -> str:
     return text + (f" a další ({len(values) - limit})" if len(values) > limit else "")
 
 
-def _counted(terms: dict, strong: set[str]) -> str:
+def _counted(terms: dict, strong) -> str:
     shown = [f"„{t}“ {n}×" + (" (silný výraz)" if t in strong else "")
              for t, n in list(terms.items())[:MAX_TERMS_SHOWN]]
     more = f" a další ({len(terms) - MAX_TERMS_SHOWN})" if len(terms) > MAX_TERMS_SHOWN else ""
     return ", ".join(shown) + more
 
 
-def _part_name(part: dict) -> str:
-    name = f"„{part['label']}“" if part.get("label") else "jeden oddíl"
-    if part.get("pages"):
-        name += f" (str. {format_pages(part['pages'])})"
+def _part_name(part: SectionPart) -> str:
+    name = f"„{part.label}“" if part.label else "jeden oddíl"
+    if part.pages:
+        name += f" (str. {format_pages(part.pages)})"
     return name
 
 
-def evidence_lines(evidence: dict | None) -> list[str]:
+def evidence_lines(evidence: Evidence | None) -> list[str]:
     """Why one tag is there, as Czech sentences: how it was decided (by hand, by the
     whole text, by one section about it, by outputs the document names), the words
     found and where they stand. The one formatter of tag evidence: `kb show` prints
     these lines and the app's "Proč tento štítek?" lists them."""
-    ev = evidence if isinstance(evidence, dict) else {}
+    ev = evidence or Evidence()
     lines = []
-    terms = ev.get("terms") or {}
-    score = f"skóre {_number(ev.get('score'))}"
-    if ev.get("threshold") is not None:
-        score += f", potřeba aspoň {_number(ev.get('threshold'))}"
-    if ev.get("source") == MANUAL:
+    score = f"skóre {_number(ev.score)}"
+    if ev.threshold is not None:
+        score += f", potřeba aspoň {_number(ev.threshold)}"
+    if ev.manual:
         lines.append("Přiděleno ručně v metadatech dokumentu"
-                     + (f" (text ho také podporuje, {score})." if terms else "."))
-    elif not terms and not ev.get("score"):
+                     + (f" (text ho také podporuje, {score})." if ev.terms else "."))
+    elif not ev.terms and not ev.score:
         lines.append("Text neobsahuje výrazné znaky žádné kategorie; zařazeno výchozím způsobem.")
-    elif ev.get("basis") == "section" and ev.get("part"):
-        part = ev["part"]
-        lines.append(f"Přiděleno automaticky: tématu se věnuje oddíl {_part_name(part)}"
-                     f" (skóre oddílu {_number(part.get('score'))}, potřeba aspoň "
-                     f"{_number(ev.get('threshold'))}).")
-    elif ev.get("basis") == "outputs" and ev.get("outputs"):
+    elif ev.basis == "section" and ev.part:
+        lines.append(f"Přiděleno automaticky: tématu se věnuje oddíl {_part_name(ev.part)}"
+                     f" (skóre oddílu {_number(ev.part.score)}, potřeba aspoň "
+                     f"{_number(ev.threshold)}).")
+    elif ev.basis == "outputs" and ev.outputs:
         lines.append("Přiděleno automaticky: dokument uvádí výstupy nebo akce na toto téma: "
-                     + _quoted(ev["outputs"], 3) + ".")
+                     + _quoted(ev.outputs, 3) + ".")
     else:
         lines.append(f"Přiděleno automaticky podle textu ({score}).")
-    if terms:
-        lines.append("Nalezené výrazy: " + _counted(terms, set(ev.get("strong") or [])) + ".")
+    if ev.terms:
+        lines.append("Nalezené výrazy: " + _counted(ev.terms, set(ev.strong)) + ".")
     where = []
-    if ev.get("in_title"):
+    if ev.in_title:
         where.append("v názvu")
-    if ev.get("pages"):
-        where.append("na str. " + format_pages(ev["pages"]))
-    if ev.get("sections"):
-        where.append("v oddílech " + _quoted(ev["sections"], 6))
+    if ev.pages:
+        where.append("na str. " + format_pages(ev.pages))
+    if ev.sections:
+        where.append("v oddílech " + _quoted(ev.sections, 6))
     if where:
         lines.append("Výskyt: " + ", ".join(where) + ".")
-    if ev.get("weak"):
+    if ev.weak:
         lines.append("Jen v seznamu názvů nebo v titulu seriálu (samo nestačí): "
-                     + _counted(ev["weak"], set()) + ".")
+                     + _counted(ev.weak, set()) + ".")
     return lines
 
 
-def human_lines(entry: dict) -> list[str]:
+def human_lines(entry: IndexedDocument) -> list[str]:
     """`kb show` without --json."""
-    data = describe(entry)
-    evidence = data["evidence"]
-    lines = [data["title"] or data["path"], ""]
-    fmt = format_label(data["format"])
-    size = pages_count(data["pages"], space=" ") if data.get("pages") else f"{data.get('sections') or 0} oddílů (bez stran)"
-    lines.append(f"  soubor:      {data['path']} ({fmt}, {size})")
-    type_evidence = evidence.get("doc_type") or {}
-    how = "ručně v metadatech" if type_evidence.get("source") == "ručně" else "automaticky"
-    lines.append(f"  typ:         {data['labels']['doc_type']} [{data['doc_type']}] — {how}")
-    if type_evidence.get("terms"):
+    lines = [entry.display_title, ""]
+    size = pages_count(entry.page_count, space=" ") if entry.page_count else f"{entry.section_count} oddílů (bez stran)"
+    lines.append(f"  soubor:      {entry.path} ({format_label(entry.format)}, {size})")
+    type_evidence = entry.type_evidence
+    how = "ručně v metadatech" if type_evidence.manual else "automaticky"
+    lines.append(f"  typ:         {label('doc_types', entry.doc_type)} [{entry.doc_type}] — {how}")
+    if type_evidence.terms:
         lines.extend(f"               {line}" for line in evidence_lines(type_evidence)[1:])
-    for key, name in (("year", "rok"), ("organization", "organizace"), ("source_url", "zdroj"),
-                      ("summary", "shrnutí")):
-        if data.get(key):
-            lines.append(f"  {name + ':':12} {data[key]}")
-    if data.get("ocr_pages"):
-        lines.append(f"  text rozpoznán z obrázku (OCR) na str. {format_pages(data['ocr_pages'])}")
+    for value, name in ((entry.year, "rok"), (entry.organization, "organizace"),
+                        (entry.source_url, "zdroj"), (entry.summary, "shrnutí")):
+        if value:
+            lines.append(f"  {name + ':':12} {value}")
+    if entry.ocr_pages:
+        lines.append(f"  text rozpoznán z obrázku (OCR) na str. {format_pages(entry.ocr_pages)}")
     for facet, name in FACET_NAMES.items():
         lines.append("")
-        tags = data.get(facet) or []
+        tags = entry.values(facet)
         if not tags:
             lines.append(f"{name}: žádné")
             continue
         lines.append(f"{name}:")
         for tag in tags:
-            lines.append(f"  {data['labels'][facet][tag]} [{tag}]")
-            lines.extend(f"      {line}" for line in evidence_lines((evidence.get(facet) or {}).get(tag)))
-    excluded = evidence.get("excluded") or {}
+            lines.append(f"  {label(facet, tag)} [{tag}]")
+            lines.extend(f"      {line}" for line in evidence_lines(entry.evidence_for(facet, tag)))
     for facet, name in FACET_NAMES.items():
-        if excluded.get(facet):
-            removed = ", ".join(f"{label(facet, t)} [{t}]" for t in excluded[facet])
+        if entry.excluded.get(facet):
+            removed = ", ".join(f"{label(facet, t)} [{t}]" for t in entry.excluded[facet])
             lines.append(f"\n{name} odebrané ručně (metadata): {removed}")
     return lines
