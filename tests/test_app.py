@@ -24,7 +24,7 @@ from streamlit.testing.v1 import AppTest
 
 from kb.index.pipeline import run_index
 from kb.library.collections import Collection, Item
-from kb.library.exports import export_zip
+from kb.library.exports import export_zip, prepare_export, reading_list_markdown
 from kb.model import IndexedDocument
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -478,6 +478,30 @@ def test_upload_saves_safely_indexes_and_refuses_overwrite_without_consent(fresh
     assert any("Chcete ho nahradit" in unescape(w.value) for w in at.warning)
     button(at, "Uložit jako mediace-v-rodine-2.pdf").click().run()
     assert (corpus / "mediace-v-rodine-2.pdf").exists()
+
+
+def test_upload_form_takes_publisher_and_place_for_the_citation(fresh_env):
+    from builders import make_pdf
+
+    corpus, index = fresh_env
+    pdf = make_pdf(corpus.parent / "plan.pdf", ["Rodičovský plán. Jak ho sestavit s rodiči."])
+    at = open_app({"view": "sprava"})
+    publisher = at.text_input(key=form_key(at, "upload-publisher"))
+    place = at.text_input(key=form_key(at, "upload-place"))
+    assert publisher.label == "Nakladatel" and "jiný než autor" in publisher.help
+    assert place.label == "Místo vydání" and "[b. m.]" in place.help
+    at = upload(at, "plan.pdf", pdf.read_bytes(), **{
+        "upload-title": "Rodičovský plán", "upload-year": "2023", "upload-org": "Spolek Most, z. s.",
+        "upload-publisher": "Nakladatelství Most", "upload-place": "Lipnice nad Orlicí"})
+    sidecar = (corpus / "plan.yaml").read_text(encoding="utf-8")
+    assert "publisher: Nakladatelství Most" in sidecar and "place: Lipnice nad Orlicí" in sidecar
+    # the trainer's reading list cites the document with that place and publisher
+    at = open_app({"view": "sada", "sada": Collection(items=[Item("plan.pdf")]).to_param()})
+    cited = "Spolek Most, z. s. <i>Rodičovský plán</i>. Lipnice nad Orlicí: Nakladatelství Most, 2023."
+    assert cited in page_html(at)
+    prepared = prepare_export(at.session_state["collection"], indexed(index), corpus)
+    assert "Lipnice nad Orlicí: Nakladatelství Most, 2023." in reading_list_markdown(
+        at.session_state["collection"], prepared)
 
 
 def test_upload_checks_the_type_from_content_and_the_size(fresh_env, monkeypatch):

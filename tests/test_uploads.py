@@ -177,6 +177,7 @@ def test_sidecar_is_safe_yaml_that_the_indexer_reads(corpus, pdf_bytes):
         title="!!python/object/apply:os.system ['echo pwned']", year=2023,
         organization="Spolek: Most k rodině, z. s.\nnový řádek", source_url="https://example.cz/a",
         doc_type="metodika", topics=["supervize", "supervize"], professions=["ospod"],
+        publisher="Nakladatelství\nMost", place="  Brno ",
     )
     saved = save_upload(corpus, pdf_bytes, "supervize.pdf", max_bytes=MB, sidecar=fields)
     text = (corpus / saved.sidecar).read_text(encoding="utf-8")
@@ -186,6 +187,7 @@ def test_sidecar_is_safe_yaml_that_the_indexer_reads(corpus, pdf_bytes):
     assert data["topics"] == ["supervize"]
     meta, warnings = load_sidecar(corpus / saved.rel_path)
     assert warnings == [] and meta["year"] == 2023 and meta["doc_type"] == "metodika"
+    assert meta["publisher"] == "Nakladatelství Most" and meta["place"] == "Brno"
 
 
 @pytest.mark.parametrize("fields, message", [

@@ -79,7 +79,19 @@ def _render_upload(lib: Library) -> None:
         c1, c2 = st.columns([3, 1])
         title = c1.text_input("Název", max_chars=300, key=_key("title"))
         year = c2.text_input("Rok vydání", max_chars=4, key=_key("year"), placeholder="např. 2024")
-        organization = st.text_input("Vydal (organizace)", max_chars=300, key=_key("org"))
+        organization = st.text_input(
+            "Vydal (organizace)", max_chars=300, key=_key("org"),
+            help="Organizace, která dokument vydala, jak se sama jmenuje; v citaci je autorem. "
+                 "Více organizací oddělte středníkem.")
+        c3, c4 = st.columns([3, 1])
+        publisher = c3.text_input(
+            "Nakladatel", max_chars=300, key=_key("publisher"),
+            help="Vyplňte, jen když dokument vydal někdo jiný než autor (organizace výše); "
+                 "jinak se do citace napíše nejvyšší složka autora.")
+        place = c4.text_input(
+            "Místo vydání", max_chars=100, key=_key("place"), placeholder="např. Brno",
+            help="Město, kde dokument vyšel, jak ho uvádí tiráž. Nevyplněné místo se v citaci "
+                 "napíše jako [b. m.] (bez místa), u městského úřadu se doplní z jeho názvu.")
         source_url = st.text_input("Odkaz na zdroj (https://…)", max_chars=500, key=_key("url"))
         doc_type = st.selectbox("Typ dokumentu", ["", *ids("doc_types")], key=_key("type"),
                                 format_func=lambda v: tax_label("doc_types", v) if v else "(určit automaticky)")
@@ -102,8 +114,8 @@ def _render_upload(lib: Library) -> None:
         return
     try:
         fields = SidecarFields(title=title, year=_year(year), organization=organization,
-                               source_url=source_url, doc_type=doc_type, topics=topics,
-                               professions=professions)
+                               publisher=publisher, place=place, source_url=source_url,
+                               doc_type=doc_type, topics=topics, professions=professions)
         fields.to_yaml_dict()  # validate before touching the disk
     except UploadError as e:
         st.error(html_message(e))

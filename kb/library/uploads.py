@@ -185,6 +185,8 @@ class SidecarFields:
     title: str = ""
     year: int | None = None
     organization: str = ""
+    publisher: str = ""  # the citation's publisher and place (ČSN ISO 690), when not the author's
+    place: str = ""
     source_url: str = ""
     doc_type: str = ""
     topics: list[str] = field(default_factory=list)
@@ -194,7 +196,7 @@ class SidecarFields:
     def to_yaml_dict(self) -> dict:
         """Validated sidecar content (only filled fields)."""
         data: dict = {}
-        for key in ("title", "organization", "summary"):
+        for key in ("title", "organization", "publisher", "place", "summary"):
             value = " ".join(str(getattr(self, key) or "").split())[:MAX_SIDECAR_TEXT]
             if value:
                 data[key] = value
