@@ -598,7 +598,8 @@ def child_harness_search(args: dict) -> dict:
     from whoosh import query as Q
     from whoosh.scoring import BM25F
 
-    from kb.search import SearchRequest, _filter_query
+    from kb.search import SearchRequest
+    from kb.search.filters import filter_query
 
     ix = whoosh_index.open_dir(args["index"])
     searcher = ix.searcher(weighting=BM25F())
@@ -611,10 +612,10 @@ def child_harness_search(args: dict) -> dict:
                                 types=f.get("types", []))
         q = parser.parse(query["q"]) if query["q"].strip() else Q.Every()
         try:
-            hits = searcher.search(q, limit=APP_LIMIT, filter=_filter_query(request))
+            hits = searcher.search(q, limit=APP_LIMIT, filter=filter_query(request))
         except IndexError:  # a Whoosh bug in its top-N pruning (AndNot): search without it
             errors.append(query["q"])
-            hits = searcher.search(q, limit=APP_LIMIT, filter=_filter_query(request), optimize=False)
+            hits = searcher.search(q, limit=APP_LIMIT, filter=filter_query(request), optimize=False)
         for hit in hits:
             hit.fields()
             hit.highlights("content")

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import open_text_corpus, run_kb
 
-from kb.search import SearchRequest, make_snippet, parse_query
+from kb.search import SearchRequest
+from kb.search.query import parse_query
+from kb.search.snippets import make_snippet
 
 TEXTS = {
     # every word of "zeptat dítěte názor"

@@ -98,7 +98,7 @@ def check_search(backend, query: str, topics=(), types=()) -> str:
 
 def check_parse(query: str) -> None:
     from kb.errors import QueryError
-    from kb.search import parse_query
+    from kb.search.query import parse_query
 
     try:
         parse_query(query)

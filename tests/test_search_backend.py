@@ -9,7 +9,8 @@ from pathlib import Path
 
 from conftest import ROOT
 
-from kb.search import SearchBackend, WhooshBackend, open_backend
+from kb.search import SearchBackend, open_backend
+from kb.search.backend import WhooshBackend
 
 CALLERS = ["app.py", "kb/cli/", "kb/search/suggest.py", "kb/library/browse.py", "kb/library/collections.py",
            "kb/library/exports.py", "ui"]

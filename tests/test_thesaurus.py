@@ -11,7 +11,7 @@ from conftest import kb_json
 
 from kb.analysis import terms
 from kb.analysis.thesaurus import build, load_thesaurus
-from kb.search import parse_query
+from kb.search.query import parse_query
 
 
 def expansions(query: str) -> list[str]:

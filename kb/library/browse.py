@@ -109,7 +109,8 @@ def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
     """Offsets in `text` of the words that the query matches (as the index sees them), for
     marking a whole page; an unparseable query marks nothing."""
     from kb.errors import QueryError
-    from kb.search import parse_query, query_spans
+    from kb.search.query import parse_query
+    from kb.search.snippets import query_spans
 
     if not (query or "").strip() or not text:
         return []
