@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 from kb.analysis import CZECH_STOPWORDS, EXCEPTIONS, FOLDED_STOPWORDS, fold, stem  # noqa: E402
 
-OUT = ROOT / "kb" / "lemmas_cs.txt"
+OUT = ROOT / "kb" / "analysis" / "lemmas_cs.txt"
 
 HEADER = """\
 # Czech lemma table of kb/analysis/: "form term" per line, sorted; a form is a folded
@@ -125,6 +125,14 @@ NOMINAL_ENDINGS = ("í", "ím", "ích", "ími", "ímu", "ý", "á", "é", "ého"
 def nominal_forms(forms: set[str]) -> set[str]:
     bases = {f[:-3] for f in forms if f.endswith(("ích", "ých")) and len(f) > 5}
     return {base + end for base in bases for end in NOMINAL_ENDINGS} & forms
+def kept_ending(key: str, stemmed: str, term: str) -> bool:
+    """The stemmer keeps -ov before -é (daňové is the adjective daňový) and marks a soft
+    ending after -en/-an/-it (stanovení, the verbal noun, is not stanovený): where the
+    dictionary says the form is the noun's own (členové: člen, úrovni: úroveň), that is
+    an inflected form, not a derived word."""
+    return (key.endswith("ove") and stemmed == term + "ov") or stemmed == term + "i"
+
+
 COMPARATIVE = re.compile(r"^nej|ejs")  # folded: nejvyšší, efektivnější
 TRANSGRESSIVE = re.compile(r"(v|vše|vši|ouc|ouce|íc|íce)$")
 
@@ -186,9 +194,14 @@ def build() -> tuple[dict[str, str], set[str]]:
             term = terms.get(lemma) or stem(fold(form))
             stemmed = stem(fold(form))
             if lemma not in verbs and (term.startswith(stemmed) or stemmed.startswith(term)) \
-                    and not COMPARATIVE.search(fold(form)):
+                    and not COMPARATIVE.search(fold(form)) and not kept_ending(fold(form), stemmed, term):
                 # one stem extends the other: a derived word (sourozenec -> sourozenkyně,
                 # zprávička -> zpráva), not a form; the stemmer keeps them apart
+                term = stemmed
+            if lemma.endswith("ý") and stemmed == term + "i":
+                # postižení, chránění: the dictionary reads the animate plural of the
+                # participle (postižený); in text it is mostly the verbal noun, as the
+                # stemmer reads it
                 term = stemmed
         readings[fold(form)][form] = (lemma, term)
     spellings = {key: [key, *by_form] for key, by_form in readings.items()}

@@ -24,23 +24,29 @@ real Czech (UD CLTT gold lemmas).
 Why fold *before* stemming: people type without diacritics, so `kybersikane` and
 `kyberšikaně` must reach the stemmer as the same string; then they always get the
 same stem. The stemmer is the Dolamic–Savoy light stemmer (the rules of Lucene's
-CzechStemmer) with its suffixes folded and three changes that
-benchmarks/analyzer_compare.py measured on tests/data/analyzer_cases.yaml:
+CzechStemmer) with its suffixes folded and these changes, measured by
+benchmarks/analyzer_compare.py on tests/data/analyzer_cases.yaml and by
+benchmarks/real_czech.py on real Czech (UD CLTT gold lemmas):
 - consonant endings are stripped again after the first ending, so a bare stem that
   happens to end like an ending (problém, advokát, záznam, proces, trauma-tu) meets
   its other forms (problému, advokáti, záznamu, procesu, traumata);
 - the mobile e of -ec is dropped with c -> k (otec/otce, obec/obcí, sourozenec/
   sourozence), but not before n, where it is usually not mobile (šetření vs šetrný,
   školení vs školní, sezení vs seznam);
+- words of their own stay apart, as a dictionary has them: the adjective in -ový keeps
+  its -ov (daňový, daňové are not daň: -ové is no longer a case ending, and the noun
+  plurals in -ové, členové, are in the lemma table), and a soft ending after a
+  participle stem marks the verbal noun (stanovení, použití keep an "i": they are not
+  stanovený, použitý); word families (families.py) join both at a lower weight;
 - an exception table for irregular forms (děti -> dítě, dům/domu, den/dne, nájem/
   nájmu, březen/března), for stems that only look inflected (strach, výslech) and
   for words that the rules would merge with others (péče vs pec, dítě vs dít,
   otčím vs otec).
 The comparison with simplemma, Snowball, spaCy and others is in that benchmark.
-Every rule strips an ending or changes the last letter of what is left, so a word's
-folded form starts with its term minus one letter, or is listed in EXCEPTIONS or in the
-lemma table (šel for jit): highlight_spans relies on that, with a reverse lookup of the
-table.
+Every rule strips an ending, changes the last letter of what is left or keeps a
+letter, so a word's folded form starts with its term minus one letter (minus two for
+-ov: otcův is "otcov"), or is listed in EXCEPTIONS or in the lemma table (šel for jit):
+highlight_spans relies on that, with a reverse lookup of the table.
 
 The per-word stages run in one Whoosh Filter (CzechFilter) after the tokenizer, with
 module-level state only, so the analyzer pickles (Whoosh stores it inside the index
@@ -58,7 +64,7 @@ from whoosh.analysis import Filter, RegexTokenizer
 
 # Changes whenever the terms of some text change: an index built with another
 # version must be rebuilt for its terms to meet the query's.
-ANALYZER_VERSION = 3
+ANALYZER_VERSION = 4
 
 # Plain words first (the common case, cheap to match), then identifiers, kept whole,
 # then words again; `§` is its own token so "§ 6" works. The first alternative only
@@ -126,7 +132,7 @@ FOLDED_STOPWORDS = (frozenset(fold(w) for w in CZECH_STOPWORDS) - {"byt"}) | CZE
 # first, when at least three letters remain (Lucene: `len > 7 && endsWith("atech")`...).
 _ENDINGS_4 = frozenset({"etem", "atum"})
 _ENDINGS_3 = frozenset({"ech", "ich", "eho", "emi", "emu", "ete", "eti", "iho", "imi", "imu",
-                        "ach", "ata", "aty", "ych", "ama", "ami", "ove", "ovi", "ymi"})
+                        "ach", "ata", "aty", "ych", "ama", "ami", "ovi", "ymi"})
 _ENDINGS_2 = frozenset({"em", "es", "im", "um", "at", "am", "os", "us", "ym", "mi", "ou"})
 # The endings above that end in a consonant and so may also end a bare stem.
 _CONSONANT_ENDINGS_3 = frozenset({"ech", "ich", "ach", "ych"})
@@ -169,7 +175,23 @@ def _stem(word: str) -> str:
         return EXCEPTIONS[word]
     if len(word) <= _MIN_STEM or not word.isalpha():
         return word
-    return _normalize(_remove_possessive(_remove_case(word)))
+    stemmed = _remove_case(word)
+    if word[len(stemmed):] in _SOFT_ENDINGS and _verbal_noun(stemmed):
+        return stemmed + "i"
+    return _normalize(_remove_possessive(stemmed))
+
+# The soft endings of adjectives and of neuter nouns in -í (stanovení, stanovením,
+# stanoveních; správní). After a participle stem (-en, -an, -it, -yt, -nut) they mark the
+# verbal noun, a word of its own (stanovení, the act, is not stanovený, the adjective;
+# použití is not použitý): the term keeps an "i". Soft nouns that end so (jelen-i,
+# kapitán-i) are in the lemma table.
+_SOFT_ENDINGS = frozenset({"i", "iho", "imu", "im", "ich", "imi"})
+PARTICIPLE_STEMS = ("en", "an", "it", "yt", "nut")
+
+
+def _verbal_noun(stemmed: str) -> bool:
+    return len(stemmed) >= 4 and stemmed.endswith(PARTICIPLE_STEMS) and (
+        len(stemmed) >= 5 or stemmed[-1] == "t")
 
 
 @lru_cache(maxsize=200_000)
@@ -207,8 +229,13 @@ def _remove_case(word: str) -> str:
 
 
 def _remove_possessive(word: str) -> str:
-    if len(word) > 5 and word.endswith(("ov", "in", "uv")):
-        return word[:-2]
+    # otcův/otcova: -ův is -ov (ů -> o), so the forms of a possessive meet. The
+    # suffixes -ov and -in themselves stay: daňový, daňové are the adjective, a word of
+    # its own beside daň (word families join them at a lower weight), and skupina,
+    # medicína keep their -in (stripping it made medicína medik); the noun plurals in
+    # -ové (členové) are in the lemma table.
+    if len(word) > 5 and word.endswith("uv") and word[-3] != "o":  # not smlouv(a)
+        return word[:-2] + "ov"
     return word
 
 
@@ -424,7 +451,8 @@ def _candidate_finder(wanted: frozenset[str]) -> re.Pattern | None:
     for term in wanted:
         if not term.isalnum() or len(term) < 3:
             return None
-        prefixes.add(fold(term[:-1]))
+        # -ův is -ov in a term (otcův -> otcov): one letter more may differ
+        prefixes.add(fold(term[:-2] if term.endswith("ov") else term[:-1]))
         prefixes.update(word for word, key in EXCEPTIONS.items() if key == term)
         prefixes.update(_table_forms(term))
         if term.startswith("ne") and term[2:] in _NEGATABLE:

@@ -3,7 +3,7 @@ traumatizovaný / traumatický, dluh / zadluženost, autismus / autista, delikve
 delikvence, podvod / podvodník, násilí / násilník / násilná, hraní / hráčství).
 
 Derived generally, not listed: `family_key` strips Czech derivational suffixes from an
-index term (agent -ník, abstract -ost/-ství, adjectival -ní/-ný/-ický/-istický, verbal
+index term (agent -ník, abstract -ost/-ství, adjectival -ní/-ný/-ový/-ický/-istický, verbal
 -ení/-ání/-ovaný/-it/-uje/-l, -ismus/-ista, -ence/-ent) and a za- prefix left in front
 of such a derivation (za-dluž-en-ost), then puts what is left through the project's
 analyzer like any word. Terms with the same key are one family. `Families` groups the
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from kb.analysis import word_term
+from kb.analysis import PARTICIPLE_STEMS, word_term
 
 MIN_TERM = 4  # shorter terms have no derivation to strip
 MIN_ROOT = 4  # a shorter root is mostly a prefix (pod-, na-, po-) and joins unrelated words...
@@ -27,7 +27,7 @@ MAX_MEMBERS = 6  # related words added per query word, the most widespread first
 # "traumatizovan", "nasilnik", "delikvenk" (delikvence), "autistick". -ismus and -ista
 # keep "is" (autis), so aut-ismus never comes down to aut-o.
 _RULES = sorted([
-    ("izovan", ""), ("ovan", ""), ("ost", ""), ("cstv", ""), ("stv", ""), ("nik", ""),
+    ("izovan", ""), ("ovan", ""), ("ost", ""), ("cstv", ""), ("stv", ""), ("nik", ""), ("ov", ""),
     ("istick", "is"), ("ism", "is"), ("ist", "is"), ("ick", ""), ("enk", "ent"),
     ("uj", ""), ("aj", ""), ("it", ""), ("il", ""), ("l", ""), ("n", ""),
 ], key=lambda rule: -len(rule[0]))
@@ -59,6 +59,8 @@ def family_key(term: str) -> str:
     """The family of one index term (the term itself when it has no derivation)."""
     if not term.isalpha() or len(term) < MIN_TERM:
         return term
+    if term[-1] == "i" and term[:-1].endswith(PARTICIPLE_STEMS):
+        term = term[:-1]  # the verbal noun (zadlužení: "zadluzeni") is its participle's family
     root, stripped = _strip(term)
     if not stripped:
         return term
