@@ -1,7 +1,8 @@
 """Znalostní báze metodik sociální práce — the Streamlit app.
 
 Run: `streamlit run app.py` (serves http://localhost:8501; see README to expose it).
-This file only wires the pages together; the pages live in ui/, all logic in kb/.
+This file only wires the pages together (st.navigation: Hledání at "/", /sada, /sprava);
+the pages live in ui/, all logic in kb/.
 """
 from __future__ import annotations
 
@@ -17,32 +18,54 @@ from ui.html import message as html_message
 
 log = logging.getLogger("kb.app")
 FIRST_BUILD = search_page.FIRST_BUILD
-VIEW_LABELS = {"hledani": "Hledání", "sada": "Moje sada materiálů", "sprava": "Správa knihovny"}
+# (page id = URL path, Czech title, icon); the first is the home page at "/"
+PAGES = (("hledani", "Hledání", ":material/search:"),
+         ("sada", "Moje sada materiálů", ":material/collections_bookmark:"),
+         ("sprava", "Správa knihovny", ":material/settings:"))
 
 
 def main() -> None:
     st.set_page_config(page_title="Metodiky sociální práce", page_icon="📚", layout="wide",
                        initial_sidebar_state="expanded",
                        menu_items={"About": "Znalostní báze metodik sociální práce"})
-    theme.inject()
+    theme.inject(settings().max_upload_bytes // (1024 * 1024))
     state.load_from_url()
     arrivals.ensure_watcher(settings())
     lib = _library()
     if lib is None:
         return
-    _render_navigation()
+    pages = _pages(lib)
+    page = st.navigation(list(pages.values()))
+    wanted = state.pop_page_request()  # an older link's ?view=sada|sprava
+    if wanted in pages and pages[wanted].url_path != page.url_path:
+        st.switch_page(pages[wanted])
     _render_notices()
+    page.run()
+    state.write_url()
+
+
+def _pages(lib: Library) -> dict[str, st.Page]:
+    """The app's pages; the collection's title carries its size ("Moje sada materiálů (3)")."""
+    render = {"hledani": lambda: _render_search(lib), "sada": lambda: collection_page.render(lib),
+              "sprava": lambda: admin_page.render(lib)}
+    count = len(state.collection())
+    pages = {}
+    for i, (page_id, title, icon) in enumerate(PAGES):
+        if page_id == "sada" and count:
+            title = f"{title} ({count})"
+        pages[page_id] = st.Page(render[page_id], title=title, icon=icon, url_path=page_id,
+                                 default=i == 0)
+    return pages
+
+
+def _render_search(lib: Library) -> None:
+    """Search and its results, or one document's detail when the URL names it (doc=)."""
     view = state.current()
-    if view.view == "sada":
-        collection_page.render(lib)
-    elif view.view == "sprava":
-        admin_page.render(lib)
-    elif view.doc:
+    if view.doc:
         detail_page.render(lib, view)
     else:
         _render_masthead()
         search_page.render(lib, view)
-    state.write_url()
 
 
 def _library() -> Library | None:
@@ -65,21 +88,6 @@ def _library() -> Library | None:
         return None
     st.session_state[FIRST_BUILD] = report
     st.rerun()
-
-
-def _render_navigation() -> None:
-    count = len(state.collection())
-    labels = dict(VIEW_LABELS)
-    if count:
-        labels["sada"] = f"{VIEW_LABELS['sada']} ({count})"
-    st.session_state["w_" + state.VIEW] = st.session_state.get(state.VIEW, "hledani")
-
-    def commit() -> None:
-        st.session_state[state.VIEW] = st.session_state["w_" + state.VIEW]
-
-    st.sidebar.radio("Přejít na", list(VIEW_LABELS), key="w_" + state.VIEW, format_func=labels.get,
-                     on_change=commit, label_visibility="collapsed")
-    st.sidebar.divider()
 
 
 def _render_masthead() -> None:

@@ -97,6 +97,22 @@ def shown_text(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+def pages(at: AppTest) -> list[tuple[str, str]]:
+    """The sidebar's page links (st.navigation) as (title, URL path). AppTest 1.67 shows
+    no element for them and its switch_page takes page files only (our pages are
+    functions), so this and go_to read AppTest's page registry."""
+    return [(info["page_name"], info["url_pathname"]) for info in at._registered_pages.values()]
+
+
+def go_to(at: AppTest, url_path: str) -> AppTest:
+    """A click on a page link in the sidebar ("" = Hledání, the home page)."""
+    at._page_hash = next(h for h, info in at._registered_pages.items()
+                         if info["url_pathname"] == url_path)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def search(at: AppTest, query: str) -> AppTest:
     at.text_input(key="w_q").input(query)
     button(at, "Hledat").click()
@@ -318,9 +334,9 @@ def test_add_to_collection_reorder_note_and_export(env):
     collection: Collection = at.session_state["collection"]
     assert len(collection) == 2
     assert "sada" in at.query_params
-    assert "Moje sada materiálů (2)" in at.sidebar.radio[0].options
+    assert "Moje sada materiálů (2)" in [title for title, _ in pages(at)]
 
-    at.sidebar.radio[0].set_value("sada").run()
+    go_to(at, "sada")
     assert at.header[0].value == "Moje sada materiálů"
     at.text_area(key="w_note_0").input("Pro úvodní blok kurzu").run()
     at.button(key="down-0").click().run()
@@ -622,6 +638,42 @@ def test_hostile_collection_note_stays_text_in_the_reading_list(env):
     assert not re.search(r"(?<!\\)<(script|img)", md)
     assert not re.search(r"(?<!\\)\]\(", md)  # no Markdown link
     assert "\\<script\\>" in md
+
+
+# ---------------------------------------------------------------- pages (st.navigation)
+
+
+def test_pages_have_czech_titles_and_their_own_paths(env):
+    at = open_app()
+    assert pages(at) == [("Hledání", ""), ("Moje sada materiálů", "sada"), ("Správa knihovny", "sprava")]
+    icons = [info["icon"] for info in at._registered_pages.values()]
+    assert all(icon.startswith(":material/") for icon in icons), icons
+    go_to(at, "sprava")
+    assert at.header[0].value == "Správa knihovny"
+    go_to(at, "sada")
+    assert at.header[0].value == "Moje sada materiálů"
+
+
+def test_moving_between_pages_keeps_the_search_and_its_url(env):
+    at = search(open_app({"profession": "skolstvi"}), "kyberšikana")
+    shown = result_titles(at)
+    go_to(at, "sada")
+    assert "Hledat" not in labels(at)
+    # the search travels along in the URL, so a link copied on any page restores it
+    assert qp(at, "q") == ["kyberšikana"] and qp(at, "profession") == ["skolstvi"]
+    go_to(at, "")
+    assert result_titles(at) == shown and at.text_input(key="w_q").value == "kyberšikana"
+
+
+@pytest.mark.parametrize("view, heading", [("sada", "Moje sada materiálů"), ("sprava", "Správa knihovny")])
+def test_an_older_view_link_opens_its_page_with_the_rest_of_the_url(env, view, heading):
+    collection = Collection()
+    collection.add(KYBER)
+    at = open_app({"view": view, "sada": collection.to_param(), "q": "kyberšikana"})
+    assert at.header[0].value == heading
+    assert qp(at, "sada") == [collection.to_param()] and qp(at, "q") == ["kyberšikana"]
+    assert "view" not in at.query_params  # the path names the page from now on
+    assert "Moje sada materiálů (1)" in [title for title, _ in pages(at)]
 
 
 def test_all_app_views_render_without_errors(env):

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -65,13 +66,15 @@ def server(tmp_path_factory):
     base = tmp_path_factory.mktemp("browser")
     corpus = build_app_corpus(base / "corpus")
     port = _free_port()
+    # a 1 MB upload limit (the browser's twice that, as `kb serve` sets it) to try a big file
     env = {**os.environ, "KB_CORPUS_DIR": str(corpus), "KB_INDEX_DIR": str(base / "index"),
-           "KB_WORKERS": "2", "PYTHONUNBUFFERED": "1"}
+           "KB_WORKERS": "2", "PYTHONUNBUFFERED": "1", "KB_MAX_UPLOAD_MB": "1"}
     log = open(base / "streamlit.log", "w")
     started = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.maxUploadSize", "2"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://localhost:{port}"
     try:
@@ -240,6 +243,71 @@ def test_shared_url_restores_the_view(server, page):
     page.goto(f"{server['url']}/?q=kyber%C5%A1ikana&doc={KYBER}")
     page.get_by_text("Kde se hledané slovo vyskytuje").wait_for(timeout=60_000)
     page.get_by_text("Základní škola Lipnice").first.wait_for()
+
+
+def sidebar_link(page, title: str):
+    return page.locator("[data-testid=stSidebarNav]").get_by_role("link", name=title)
+
+
+def test_pages_have_their_own_paths_and_keep_the_search(server, page):
+    page.goto(f"{server['url']}/?q=kyber%C5%A1ikana&type=metodika")
+    result_title(page, KYBER_TITLE).wait_for(timeout=90_000)
+    sidebar_link(page, "Správa knihovny").click()
+    page.get_by_role("heading", name="Správa knihovny").wait_for()
+    page.wait_for_url(re.compile(r"/sprava\?(.*&)?q=kyber%C5%A1ikana"))
+    sidebar_link(page, "Hledání").click()
+    result_title(page, KYBER_TITLE).wait_for()
+    page.wait_for_url(re.compile(r"/\?(.*&)?type=metodika"))
+    # a collection link with the page's own path, and an older one with ?view=
+    from kb.library.collections import Collection
+
+    collection = Collection()
+    collection.add(KYBER)
+    param = urllib.parse.quote(collection.to_param(), safe="")
+    for path in (f"/sada?sada={param}", f"/?view=sada&sada={param}"):
+        page.goto(server["url"] + path)
+        page.get_by_role("heading", name="Moje sada materiálů").wait_for(timeout=60_000)
+        page.get_by_text(KYBER_TITLE).first.wait_for()
+        page.wait_for_url(re.compile(r"/sada\?sada=1\."))
+        assert sidebar_link(page, "Moje sada materiálů (1)").count() == 1
+
+
+def test_streamlit_own_texts_are_czech(server, page):
+    expect = playwright_sync.expect  # waits: the texts turn Czech right after Streamlit draws them
+    page.goto(server["url"])
+    page.get_by_text("Co hledáte?").wait_for(timeout=90_000)
+    wait_idle(page)
+    page.keyboard.press("Tab")  # the keyboard user's first stop: the skip link
+    expect(page.locator("[data-testid=stSkipToContent]")).to_have_text("Přeskočit na hlavní obsah")
+
+    page.goto(f"{server['url']}/sprava")
+    page.get_by_role("heading", name="Přidat dokument").wait_for(timeout=60_000)
+    uploader = page.locator("[data-testid=stFileUploader]")
+    expect(uploader.get_by_role("button", name="Vybrat soubor", exact=True)).to_have_count(1)
+    expect(uploader.locator("[data-testid=stFileUploaderDropzoneInstructions]")).to_have_text(
+        "Nejvýš 1 MB na soubor · PDF, DOCX, TXT, MD")
+    uploader.locator("input[type=file]").set_input_files(
+        {"name": "poznamka.txt", "mimeType": "text/plain", "buffer": b"supervize " * 1040})
+    chip = uploader.locator("[data-testid=stFileChip]")
+    expect(chip.get_by_text("10,4 kB", exact=True)).to_be_visible()  # 10 400 bytes (a kB of 1000), as Czech writes it
+    expect(chip).to_have_attribute("aria-label", "poznamka.txt, 10,4 kB")
+    remove = chip.get_by_role("button", name="Odebrat poznamka.txt", exact=True)
+    expect(remove).to_have_count(1)
+    screenshot(page, "09-nahrani.png")
+
+    # bigger than even the browser takes: a Czech reason with kb's limit and what to do
+    remove.click()
+    uploader.locator("input[type=file]").set_input_files(
+        {"name": "velky.txt", "mimeType": "text/plain", "buffer": b"a" * (3 * 1024 * 1024)})
+    alert = uploader.get_by_role("alert")
+    expect(alert).to_have_text(re.compile(r"^Chyba: Soubor je větší než 1 MB.*KB_MAX_UPLOAD_MB"))
+    uploader.locator("[data-testid=stTooltipErrorHoverTarget]").hover()
+    expect(page.locator("[data-testid=stTooltipErrorContent]")).to_have_text(
+        re.compile(r"^Soubor je větší než 1 MB"))
+    screenshot(page, "10-velky-soubor.png")
+    text = page.locator("body").inner_text()
+    for english in ("Skip to main content", "per file", "Upload", "Drag and drop", "Remove", "Error"):
+        assert english not in text
 
 
 def _own_addresses() -> set[str]:

@@ -67,9 +67,10 @@ def _render_upload(lib: Library) -> None:
     with st.form("upload", clear_on_submit=False):
         # The browser hands over files up to server.maxUploadSize (twice our limit, see
         # .streamlit/config.toml), so a file a little too big gets kb's Czech message with
-        # its size; Streamlit's own refusal is English and hidden behind a red icon.
+        # its size; Streamlit's own refusal (a red icon) and its line "Nejvýš 50 MB na
+        # soubor" under the button are put in Czech with kb's limit by ui/theme.py.
         uploaded = st.file_uploader(
-            f"Soubor PDF, DOCX nebo TXT (nejvýš {limit_mb} MB)", type=["pdf", "docx", "txt", "md"],
+            "Soubor PDF, DOCX nebo TXT", type=["pdf", "docx", "txt", "md"],
             key=_key("file"),
         )
         folders = corpus_folders(cfg.corpus_dir) if cfg.corpus_dir.is_dir() else [""]

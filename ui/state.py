@@ -3,8 +3,9 @@ opens and written back after every run, so a search can be shared and a reload k
 
 URL (DESIGN.md): ?q=QUERY&topic=ID&profession=ID&type=ID&doc=PATH, filters repeatable.
 Two optional additions keep the rest of the view: `year=FROM-TO` (a narrowed year
-range) and `sada=...` (the trainer's collection, compact); `view=sada|sprava` for the
-other two pages.
+range) and `sada=...` (the trainer's collection, compact). The other two pages have
+their own paths (/sada, /sprava: st.navigation in app.py); an older link's
+`view=sada|sprava` still opens them.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ PROFESSIONS = "f_profession"
 TYPES = "f_type"
 YEARS = "f_years"
 DOC = "doc"
-VIEW = "view"
+PAGE_REQUEST = "page_request"
 LIMIT = "limit"
 COLLECTION = "collection"
 NOTICES = "notices"
@@ -33,7 +34,7 @@ FILTERS = (  # (URL name, session key, taxonomy facet, request attribute)
     ("profession", PROFESSIONS, "professions", "professions"),
     ("type", TYPES, "doc_types", "types"),
 )
-VIEWS = ("hledani", "sada", "sprava")
+VIEWS = ("hledani", "sada", "sprava")  # the page ids of app.PAGES
 PAGE_SIZE = 20
 MAX_Q_CHARS = 1000
 
@@ -42,7 +43,6 @@ MAX_Q_CHARS = 1000
 class View:
     request: SearchRequest
     doc: str | None
-    view: str
 
 
 def _notice(kind: str, text: str) -> None:
@@ -67,8 +67,8 @@ def load_from_url() -> None:
                 + ", ".join(v[:40] for v in dropped[:5]) + ".")
     st.session_state[YEARS] = parse_years(params.get("year") or "")
     st.session_state[DOC] = params.get("doc") or None
-    view = params.get("view") or "hledani"
-    st.session_state[VIEW] = view if view in VIEWS else "hledani"
+    if params.get("view") in VIEWS:
+        st.session_state[PAGE_REQUEST] = params.get("view")
     st.session_state[LIMIT] = PAGE_SIZE
     collection = Collection()
     if params.get("sada"):
@@ -106,7 +106,12 @@ def current() -> View:
         year_to=years[1] if years else None,
         limit=ss.get(LIMIT, PAGE_SIZE),
     )
-    return View(request=request, doc=ss.get(DOC), view=ss.get(VIEW, "hledani"))
+    return View(request=request, doc=ss.get(DOC))
+
+
+def pop_page_request() -> str | None:
+    """The page an opening link asked for with ?view= (once; the path names it after)."""
+    return st.session_state.pop(PAGE_REQUEST, None)
 
 
 def collection() -> Collection:
@@ -127,8 +132,6 @@ def write_url() -> None:
         wanted["year"] = [f"{a}-{b}"]
     if ss.get(DOC):
         wanted["doc"] = [ss[DOC]]
-    if ss.get(VIEW, "hledani") != "hledani":
-        wanted["view"] = [ss[VIEW]]
     param = collection().to_param()
     if param and len(param) <= URL_SAFE_CHARS:  # larger: the page asks to save it as a file
         wanted["sada"] = [param]
@@ -173,7 +176,6 @@ def reset_paging() -> None:
 def set_query(text: str) -> None:
     st.session_state[Q] = text
     st.session_state[DOC] = None
-    st.session_state[VIEW] = "hledani"
     reset_paging()
 
 
@@ -197,12 +199,10 @@ def go_home() -> None:
     st.session_state[Q] = ""
     clear_filters()
     st.session_state[DOC] = None
-    st.session_state[VIEW] = "hledani"
 
 
 def open_doc(path: str) -> None:
     st.session_state[DOC] = path
-    st.session_state[VIEW] = "hledani"
 
 
 def close_doc() -> None:

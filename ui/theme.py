@@ -1,4 +1,12 @@
-"""Page styling: chips, highlighted words, result cards. Only our own constant CSS."""
+"""Page styling (chips, highlighted words, result cards) and Czech for Streamlit's own
+English strings. Only our own constant CSS and script; nothing a user typed goes in.
+
+Streamlit has no option for the language of its own texts (1.67: the skip link "Skip to
+main content", the uploader's "Upload", "100MB per file", "35.6KB", "Remove …" are
+literals in its frontend). CSS can hide a text but cannot rewrite one that changes (a
+file's size), so one small script, run by st.html(unsafe_allow_javascript=True) in the
+page itself (not in a frame), rewrites exactly those texts where Streamlit puts them: a
+table of (where, English, Czech), applied again whenever the page changes."""
 from __future__ import annotations
 
 import streamlit as st
@@ -46,12 +54,8 @@ CSS = """
 /* the (empty) header strip must not swallow clicks on content scrolled under it */
 [data-testid="stHeader"], [data-testid="stToolbar"] { pointer-events: none; background: transparent; }
 [data-testid="stHeader"] button, [data-testid="stToolbar"] button { pointer-events: auto; }
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
-  content: "Vybrat soubor"; font-size: 0.875rem; }
-[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
-[data-testid="stFileUploaderDropzoneInstructions"] span::after {
-  content: "nebo sem soubor přetáhněte"; font-size: 0.8rem; }
+/* the element that holds the script below takes no room (nor a gap between blocks) */
+[data-testid="stLayoutWrapper"]:has(> .st-key-kb-czech) { display: none; }
 /* result cards: title, meta, chips and snippets closer together */
 .st-key-results [data-testid="stVerticalBlock"], .st-key-home [data-testid="stVerticalBlock"],
 .st-key-similar [data-testid="stVerticalBlock"] { gap: 0.45rem; }
@@ -63,5 +67,86 @@ CSS = """
 """
 
 
-def inject() -> None:
+CZECH_JS = r"""<script>
+/* Streamlit's own English strings, in Czech (theme.py explains why this is a script). */
+(() => {
+  const limit = __LIMIT_MB__;
+  const size = (n, unit) => {  // "35.6KB" -> "35,6 kB" (decimal comma, kB, a space)
+    const units = {B: "B", KB: "kB", MB: "MB", GB: "GB"};
+    const value = unit === "B" ? String(Math.round(Number(n))) : n.replace(".", ",");
+    return `${value} ${units[unit]}`;
+  };
+  const SIZE = /^(\d+(?:\.\d+)?)(B|KB|MB|GB)$/;
+  const tooBig = `Soubor je větší než ${limit} MB, a proto ho nelze nahrát. Zmenšete ho (např. `
+    + "uložením PDF v menší kvalitě nebo rozdělením), nebo požádejte správce o zvýšení limitu "
+    + "KB_MAX_UPLOAD_MB.";
+  // [where (CSS selector), English text (string or RegExp), Czech (string or function)]
+  const TEXTS = [
+    ["[data-testid=stSkipToContent]", "Skip to main content", "Přeskočit na hlavní obsah"],
+    ["[data-testid=stFileUploaderDropzone] button", "Upload", "Vybrat soubor"],
+    ["[data-testid=stFileUploaderDropzone]", "Drag and drop a file here", "Pusťte soubor sem"],
+    ["[data-testid=stFileUploaderDropzone]", "Drag and drop files here", "Pusťte soubory sem"],
+    ["[data-testid=stFileUploaderDropzoneInstructions]", /^\d+(?:\.\d+)?[KMG]?B per file$/,
+     `Nejvýš ${limit} MB na soubor`],
+    ["[data-testid=stFileUploaderDropzoneInstructions]", /^ • (.*)$/, (m) => ` · ${m[1]}`],
+    ["[data-testid=stFileChip]", SIZE, (m) => size(m[1], m[2])],
+    ["[data-testid=stFileChip]", "Error: ", "Chyba: "],
+    // the chip's error, also in the tooltip shown on pointing at its red icon
+    ["[data-testid=stFileChip], [data-testid=stTooltipErrorContent]",
+     /^File must be .* or smaller\.$/, tooBig],
+    ["[data-testid=stFileChip], [data-testid=stTooltipErrorContent]", "Upload failed",
+     "Nahrání se nepodařilo. Zkuste soubor vybrat znovu."],
+    ["[data-testid=stFileChip], [data-testid=stTooltipErrorContent]",
+     /^(.*) files are not allowed\.$/, "Tento typ souboru nelze nahrát; vyberte PDF, DOCX nebo TXT."],
+  ];
+  const LABELS = [  // aria-label and title attributes (what a screen reader or a tooltip says)
+    [/^Remove (.*)$/, (m) => `Odebrat ${m[1]}`],
+    [/^Cancel upload of (.*)$/, (m) => `Zrušit nahrávání ${m[1]}`],
+    [/^(.*), (\d+(?:\.\d+)?)(B|KB|MB|GB)$/, (m) => `${m[1]}, ${size(m[2], m[3])}`],
+    [/^Click to retry upload$/, () => "Kliknutím nahrajete znovu"],
+    [/^Add files$/, () => "Přidat soubory"],
+    [/^file upload$/, () => "Nahrání souboru"],
+  ];
+  const czech = (text, english, to) => {
+    const m = typeof english === "string" ? (text === english ? [text] : null) : text.match(english);
+    return m ? (typeof to === "function" ? to(m) : to) : null;
+  };
+  const translate = () => {
+    for (const [where, english, to] of TEXTS) {
+      for (const el of document.querySelectorAll(where)) {
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        // the text node is changed in place: React keeps its own node and does not notice
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const done = czech(node.nodeValue, english, to);
+          if (done !== null && done !== node.nodeValue) node.nodeValue = done;
+        }
+      }
+    }
+    for (const el of document.querySelectorAll(
+        "[data-testid=stFileUploader] [aria-label], [data-testid=stFileUploader] [title]")) {
+      for (const attr of ["aria-label", "title"]) {
+        const value = el.getAttribute(attr);
+        if (!value) continue;
+        for (const [english, to] of LABELS) {
+          const done = czech(value, english, to);
+          if (done !== null) { if (done !== value) el.setAttribute(attr, done); break; }
+        }
+      }
+    }
+  };
+  if (window.kbCzech) return;  // one observer per page, however many reruns
+  window.kbCzech = new MutationObserver(translate);
+  window.kbCzech.observe(document.body, {childList: true, subtree: true, characterData: true,
+                                         attributes: true, attributeFilter: ["aria-label", "title"]});
+  translate();
+})();
+</script>
+"""
+
+
+def inject(upload_limit_mb: int) -> None:
+    """The CSS, and the script that puts Streamlit's own texts in Czech; the uploader's
+    limit line names kb's limit (KB_MAX_UPLOAD_MB), not the browser's larger one."""
     st.html(CSS)
+    with st.container(key="kb-czech"):
+        st.html(CZECH_JS.replace("__LIMIT_MB__", str(int(upload_limit_mb))), unsafe_allow_javascript=True)
