@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from builders import make_pdf  # noqa: E402
 
-from kb import index as kb_index  # noqa: E402
+from kb.index import store as kb_index  # noqa: E402
 from kb.search import SearchRequest, open_backend  # noqa: E402
 
 WORDS = ["pěstoun", "opatrovník", "kurátor", "mediace", "supervize", "dluhy", "bydlení", "senior"]

@@ -92,6 +92,45 @@ def test_what_differs_is_the_rewritten_standard(variants):
     assert out.count("jen zde: str. 9") == 1
 
 
+def test_what_differs_leaves_out_signatures_dates_and_page_footers(variants):
+    """Every municipality signs its own copy: "Jen zde" shows the rewritten section,
+    never the signature, the date or the page footer that differ in every copy."""
+    from kb.index.neardup import differences
+
+    _, index, _ = variants
+    out = run_kb("search", "standardy kvality", "--index", index, "--limit", "50", check=True).stdout
+    own = [line for line in out.splitlines() if "jen zde:" in line]
+    assert own and all("Za správnost" not in line and "Aktualizováno" not in line for line in own), own
+
+    def pages(office: str, head: str, day: int, body: str) -> list[dict]:
+        common = ("Pracovník oznámení zaznamená, posoudí jeho naléhavost a neprodleně o něm informuje "
+                  "vedoucího oddělení, který rozhodne o dalším postupu.")
+        return [{"page": 1, "content": f"{common}\nStrana 1 z 2"},
+                {"page": 2, "content": f"{body}\n\nV {office} dne {day}. 3. 2024\n{head}, vedoucí odboru"
+                                       f"\nsociálních věcí\nStrana 2 z 2"}]
+
+    shared = ("Každé oznámení posoudí pracovník ještě týž den a o výsledku pořídí záznam do spisu, "
+              "se kterým seznámí rodiče při nejbližší schůzce.")
+    rewritten = ("Oznámení posuzují vždy dva pracovníci společně podle bodové škály rizik a rodině "
+                 "nejprve nabídnou dobrovolné setkání v rodinném centru.")
+    found = differences({"a": pages("Praze", "Mgr. Jana Malá", 3, shared),
+                         "b": pages("Brně", "Ing. Petr Velký, Ph.D.", 17, shared),
+                         "c": pages("Olomouci", "Bc. Eva Nová", 9, rewritten)})
+    assert found["a"] == found["b"] == []
+    assert [(p["page"], p["text"]) for p in found["c"]] == [(2, rewritten)]
+
+
+def test_the_member_that_differs_most_is_listed_first(variants):
+    """Whichever copy matches best, the municipality that rewrote standard 8 heads the
+    list of the group's members, and the members without own text come after it."""
+    _, index, _ = variants
+    for query in ("standardy kvality hranice", "standardy kvality kralupy"):
+        out = run_kb("search", query, "--index", index, "--limit", "50", check=True).stdout
+        members = [line.strip() for line in out.splitlines() if line.strip().startswith("• ")]
+        assert members[0].startswith("• Litovel:"), members
+        assert "(Litovel, " in out
+
+
 def test_kb_show_lists_the_group(variants):
     _, index, expected = variants
     data = kb_json("show", "metodiky/prace-s-rodinou-v-krizi.pdf", "--index", index)

@@ -27,7 +27,7 @@ def render(lib, i: int, hit) -> None:
         return
     key = tuple((d["path"], d["similarity"]) for d in hit.duplicates)
     members = _members(lib.generation, hit.path, key, lib)
-    names = ", ".join(m["label"] for m in members[1:])
+    names = ", ".join(m["label"] for m in members if m["path"] != hit.path)
     st.html(CSS)
     with st.expander(label(f"a {others_phrase(len(hit.duplicates))} ({names})", 300)):
         for j, member in enumerate(members):

@@ -6,7 +6,8 @@ shingles (`signature`), kept in its manifest entry, so an unchanged document is 
 read again. After each run the signatures of all documents are grouped
 (`find_groups`): LSH buckets propose candidate pairs, the signatures confirm them,
 and the groups (connected pairs) are stored in the manifest. Search shows a group as
-one card (`collapse`); `differences` tells what one member has that the others lack.
+one card (`collapse`); `differences` tells what one member has that the others lack
+(its own paragraphs, signatures, dates and page footers left out).
 
 Own MinHash rather than `datasketch`: that library needs scipy, pickles its objects,
 and its signatures are not stable text to keep in a JSON manifest; the whole method
@@ -211,46 +212,77 @@ def collapse(ranked: list[tuple[str, dict]], groups: dict[str, list[str]]
 
 
 # ---------------------------------------------------------------- what differs
+#
+# What a trainer wants from a group is the section one member rewrote, not the lines that
+# differ in every copy anyway: signatures, dates, page footers. Those lines are left out
+# before comparing (by their shape, not by a list of words), numbers count as equal, and
+# a paragraph is a member's own when most of its words stand in runs found in no other
+# member.
 
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _DIFF_SHINGLE = 3
-OWN_BELOW = 0.5  # a paragraph is the member's own when less than half of it is elsewhere
+OWN_ABOVE = 0.5  # a paragraph is the member's own when more than half of its words are
+MIN_OWN_WORDS = 8  # and at least this many: a changed name or two is no rewrite
+SHORT_LINE = 16  # words; a line this short with a date or an academic title is a signature
+_DATE = re.compile(r"\b\d{1,2}\.\s*(\d{1,2}\.|[^\W\d_]{3,}\s)\s*\d{4}\b|\bdne\b", re.IGNORECASE)
+_ACADEMIC_TITLE = re.compile(r"\b(Mgr|Bc|Ing|PhDr|JUDr|MUDr|RNDr|PaedDr|ThDr|MVDr|Ph\.\s?D|DiS|CSc|doc|prof)\.")
+_PAGE_FOOTER = re.compile(r"^\W*((strana|stránka|str|page)\.?\s*)?\d+(\s*(z|ze|/|of)\s*\d+)?\W*$", re.IGNORECASE)
+_NUMBER = re.compile(r"^\d+$")
+REPEATED_ON = 3  # a line on this many pages of one document is its running header or footer
 
 
-def _paragraph_shingles(text: str) -> set[tuple[str, ...]]:
-    w = words(text)
-    if len(w) < _DIFF_SHINGLE:
-        return {tuple(w)} if w else set()
-    return {tuple(w[i:i + _DIFF_SHINGLE]) for i in range(len(w) - _DIFF_SHINGLE + 1)}
+def boilerplate_line(line: str) -> bool:
+    """A page number or footer ("Strana 3 z 12", "- 3 -"), or a short line with a date
+    or an academic title: "V Praze dne 3. 5. 2021", "Mgr. Jana Dvořáková, vedoucí odboru"."""
+    if _PAGE_FOOTER.match(line):
+        return True
+    return len(line.split()) <= SHORT_LINE and bool(_DATE.search(line) or _ACADEMIC_TITLE.search(line))
 
 
 def paragraphs(pages: list[dict]) -> list[dict]:
-    """The paragraphs of stored pages: {"page", "heading", "text"} each."""
+    """The paragraphs of stored pages, without boilerplate lines (`boilerplate_line`, and
+    lines repeated on REPEATED_ON pages or more): {"page", "heading", "text"} each."""
+    lines = Counter(ln.strip() for page in pages for ln in set((page.get("content") or "").splitlines()))
     out = []
     for page in pages:
         for block in PARAGRAPH_BREAK.split(page.get("content") or ""):
-            block = " ".join(block.split())
-            if block:
-                out.append({"page": page.get("page", 0), "heading": page.get("heading", ""), "text": block})
+            kept = [ln for ln in block.splitlines()
+                    if ln.strip() and not boilerplate_line(ln) and lines[ln.strip()] < REPEATED_ON]
+            text = " ".join(" ".join(kept).split())
+            if text:
+                out.append({"page": page.get("page", 0), "heading": page.get("heading", ""), "text": text})
     return out
 
 
-def differences(texts: dict[str, list[dict]], min_words: int = 6) -> dict[str, list[dict]]:
-    """For each member (path -> its stored pages), the paragraphs that are not in any
-    other member: most of their three-word runs appear nowhere else. Names and dates
-    replaced throughout do not make a paragraph the member's own; a rewritten one does."""
+def _diff_words(text: str) -> list[str]:
+    """Words as the comparison sees them: numbers are all one word, so that dates and
+    reference numbers changed throughout are no difference."""
+    return ["0" if _NUMBER.match(w) else w for w in words(text)]
+
+
+def _runs(w: list[str]) -> list[tuple[str, ...]]:
+    return [tuple(w[i:i + _DIFF_SHINGLE]) for i in range(max(1, len(w) - _DIFF_SHINGLE + 1))]
+
+
+def differences(texts: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """For each member (path -> its stored pages), the paragraphs, in reading order, that
+    are not in any other member: most of their words stand in three-word runs found
+    nowhere else. Names and dates replaced throughout do not make a paragraph the
+    member's own; a rewritten one does. Each paragraph gets "own_words"."""
     split = {path: paragraphs(pages) for path, pages in texts.items()}
-    shingled = {path: [_paragraph_shingles(p["text"]) for p in paras] for path, paras in split.items()}
-    everywhere: dict[str, set] = {path: set().union(*sets) if sets else set() for path, sets in shingled.items()}
+    tokens = {path: [_diff_words(p["text"]) for p in paras] for path, paras in split.items()}
+    counts = Counter(run for path in tokens for run in {r for w in tokens[path] for r in _runs(w)})  # members
     result: dict[str, list[dict]] = {}
     for path, paras in split.items():
-        elsewhere = set().union(*(s for p, s in everywhere.items() if p != path))
         own = []
-        for para, sh in zip(paras, shingled[path], strict=True):
-            if len(words(para["text"])) < min_words or not sh:
-                continue
-            if len(sh & elsewhere) / len(sh) < OWN_BELOW:
-                own.append(para)
+        for para, w in zip(paras, tokens[path], strict=True):
+            shared = [False] * len(w)
+            for i, run in enumerate(_runs(w)):
+                if counts[run] > 1:  # the run is in another member too
+                    shared[i:i + _DIFF_SHINGLE] = [True] * len(run)
+            alone = shared.count(False)
+            if alone >= MIN_OWN_WORDS and alone > OWN_ABOVE * len(w):
+                own.append({**para, "own_words": alone})
         result[path] = own
     return result
 
@@ -275,24 +307,26 @@ def member_labels(entries: list[IndexedDocument]) -> list[str]:
 def describe_group(backend, path: str, duplicates: list[dict]) -> list[dict]:
     """The shown document and its near-duplicates, for the CLI and the app: {"path",
     "title", "label", "similarity", "own": [paragraphs only this member has]} each, the
-    shown document first. Own paragraphs longest first: a rewritten section before a
-    changed signature line."""
+    member that differs most first (the municipality that rewrote a section is at the
+    top), members with nothing of their own after them, most similar first."""
     members = [{"path": path, "similarity": 1.0}, *duplicates]
     entries = [backend.document(m["path"]) or IndexedDocument(m["path"]) for m in members]
     own = differences({m["path"]: backend.page_texts(m["path"]) for m in members})
     out = []
     for member, entry, name in zip(members, entries, member_labels(entries), strict=True):
-        paras = sorted(own.get(member["path"], []), key=lambda p: -len(p["text"]))[:MAX_DIFFERENCES]
         out.append({"path": member["path"], "title": entry.display_title, "label": name,
-                    "similarity": member["similarity"], "own": paras})
-    return out
+                    "similarity": member["similarity"], "own": own.get(member["path"], [])[:MAX_DIFFERENCES],
+                    "own_words": sum(p["own_words"] for p in own.get(member["path"], []))})
+    return sorted(out, key=lambda m: (-m["own_words"], -m["similarity"], m["path"]))
 
 
 def group_lines(backend, path: str, duplicates: list[dict]) -> list[str]:
     """Plain-text lines for the CLI: "a N dalších téměř stejných dokumentů (…)", then
-    each member with its similarity and the paragraphs only it has."""
+    each member (the one that differs most first) with its similarity and the
+    paragraphs only it has."""
     members = describe_group(backend, path, duplicates)
-    lines = [f"a {others_phrase(len(duplicates))} ({', '.join(m['label'] for m in members[1:])})"]
+    others = ", ".join(m["label"] for m in members if m["path"] != path)
+    lines = [f"a {others_phrase(len(duplicates))} ({others})"]
     for m in members:
         shown = "" if m["path"] == path else f" — shoda {percent(m['similarity'])}"
         lines.append(f"  • {m['label']}: {m['path']}{shown}")
