@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from kb.index import store as kb_index  # noqa: E402
 from kb.index import neardup  # noqa: E402
+from kb.index import store as kb_index  # noqa: E402
 from kb.index.pipeline import run_index  # noqa: E402
 
 

@@ -278,7 +278,7 @@ MISBEHAVIOUR = {"zasekne": _blocked_forever, "spadne": _crash, "pamet": _hog_mem
                 "drzi-zamek": _hold_the_interpreter}
 
 
-def misbehaving_task(path: str, rel: str, timeout: int):
+def misbehaving_task(path: str, rel: str, timeout: int, data: bytes | None = None):
     """kb.index.workers.extract_in_worker, except that files whose name contains a key of
     MISBEHAVIOUR make the extractor misbehave that way."""
     from kb.index import workers
@@ -288,10 +288,10 @@ def misbehaving_task(path: str, rel: str, timeout: int):
             original = workers.extract_bytes
             workers.extract_bytes = behaviour
             try:
-                return workers.extract_in_worker(path, rel, timeout)
+                return workers.extract_in_worker(path, rel, timeout, data)
             finally:
                 workers.extract_bytes = original
-    return workers.extract_in_worker(path, rel, timeout)
+    return workers.extract_in_worker(path, rel, timeout, data)
 
 
 def zip_names(data: bytes) -> list[str]:

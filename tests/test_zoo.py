@@ -378,7 +378,7 @@ def test_tiny_size_limit_skips_a_big_file_unread(tmp_path: Path):
 
 
 def _sources(tmp_path: Path, names: list[str]):
-    from kb.index.pipeline import SourceFile
+    from kb.index.scan import SourceFile
 
     sources = []
     for name in names:
@@ -436,20 +436,25 @@ def indexed_txt(tmp_path: Path) -> tuple[Path, Path]:
     return corpus, index
 
 
-def _run_in_process_with(monkeypatch, after_hash: Callable, corpus: Path, index: Path):
+def _run_in_process_with(monkeypatch, after_hash: Callable, corpus: Path, index: Path,
+                         keep_bytes: int | None = None):
     """run_index in this process, calling `after_hash(source)` right after each file is
-    hashed and before its extraction starts: the moment an editor saves or deletes it."""
+    hashed and before its extraction starts: the moment an editor saves or deletes it.
+    `keep_bytes=0` makes the workers read their files themselves (as past the plan's
+    byte budget in a large first run)."""
     from kb.index import pipeline
     from kb.settings import Settings
 
-    original = pipeline._hash_file
+    original = pipeline.hash_file
 
     def hash_then_touch(source, settings):
         reason = original(source, settings)
         after_hash(source)
         return reason
 
-    monkeypatch.setattr(pipeline, "_hash_file", hash_then_touch)
+    monkeypatch.setattr(pipeline, "hash_file", hash_then_touch)
+    if keep_bytes is not None:
+        monkeypatch.setattr(pipeline, "KEEP_BYTES", keep_bytes)
     return pipeline.run_index(corpus, index, settings=Settings(workers=2))
 
 
@@ -469,7 +474,9 @@ def _consistent(index: Path) -> None:
     assert stored == listed
 
 
-def test_file_deleted_during_the_run_is_skipped_and_leaves_no_ghost(monkeypatch, indexed_txt):
+def test_file_deleted_after_it_was_read_is_indexed_as_read_then_removed(monkeypatch, indexed_txt):
+    """The plan's bytes go to the workers: a file deleted after it was read is indexed as
+    it was read, and the next run takes it out."""
     corpus, index = indexed_txt
     (corpus / "doc1.txt").write_text("Dokument 1, nová verze o supervizi týmu.", encoding="utf-8")
 
@@ -478,21 +485,51 @@ def test_file_deleted_during_the_run_is_skipped_and_leaves_no_ghost(monkeypatch,
             source.path.unlink()
 
     report = _run_in_process_with(monkeypatch, delete, corpus, index)
+    assert (report.indexed, report.skipped, report.documents) == (1, [], 4)
+    assert _search_paths(index, "supervize") == ["doc1.txt"]
+    again, _ = run_index(corpus, index, {})
+    assert (again["removed"], again["documents"]) == (1, 3)
+    assert _search_paths(index, "supervize") == []
+    _consistent(index)
+
+
+def test_file_deleted_before_a_worker_reads_it_is_skipped_and_leaves_no_ghost(monkeypatch, indexed_txt):
+    corpus, index = indexed_txt
+    (corpus / "doc1.txt").write_text("Dokument 1, nová verze o supervizi týmu.", encoding="utf-8")
+
+    def delete(source):
+        if source.rel == "doc1.txt":
+            source.path.unlink()
+
+    report = _run_in_process_with(monkeypatch, delete, corpus, index, keep_bytes=0)
     assert "zmizel" in {s["path"]: s["reason"] for s in report.skipped}["doc1.txt"]
     assert report.documents == 3
     assert _search_paths(index, "supervize") == []  # neither the old nor the new text
     _consistent(index)
 
 
-def test_file_changed_during_the_run_is_indexed_as_read(monkeypatch, indexed_txt):
+def _save_again(source):
+    if source.rel == "doc2.txt":
+        source.path.write_text("Dokument 2, uložená verze o oddlužení a exekucích.", encoding="utf-8")
+
+
+def test_file_changed_after_it_was_read_is_indexed_as_read_and_again_next_run(monkeypatch, indexed_txt):
     corpus, index = indexed_txt
     (corpus / "doc2.txt").write_text("Dokument 2, rozepsaná verze o exekucích.", encoding="utf-8")
+    report = _run_in_process_with(monkeypatch, _save_again, corpus, index)
+    assert report.indexed == 1 and not report.skipped
+    assert _search_paths(index, "rozepsaná") == ["doc2.txt"] and _search_paths(index, "oddlužení") == []
+    # the manifest records the content that was indexed, so the next run sees the change
+    again, _ = run_index(corpus, index, {})
+    assert (again["indexed"], again["unchanged"]) == (1, 3)
+    assert _search_paths(index, "oddlužení") == ["doc2.txt"]
+    _consistent(index)
 
-    def save_again(source):
-        if source.rel == "doc2.txt":
-            source.path.write_text("Dokument 2, uložená verze o oddlužení a exekucích.", encoding="utf-8")
 
-    report = _run_in_process_with(monkeypatch, save_again, corpus, index)
+def test_file_changed_before_a_worker_reads_it_is_indexed_as_the_worker_read_it(monkeypatch, indexed_txt):
+    corpus, index = indexed_txt
+    (corpus / "doc2.txt").write_text("Dokument 2, rozepsaná verze o exekucích.", encoding="utf-8")
+    report = _run_in_process_with(monkeypatch, _save_again, corpus, index, keep_bytes=0)
     assert report.indexed == 1 and not report.skipped
     assert _search_paths(index, "oddlužení") == ["doc2.txt"]
     # the manifest records the content that was indexed, so the next run sees no change

@@ -54,12 +54,12 @@ def read_bytes(path: Path) -> bytes:
 
 
 def extract_bytes(data: bytes, suffix: str, rel_path: str) -> Document:
-    """Extract a document from its bytes; `rel_path` is its path in the corpus."""
+    """Extract a document from its bytes; `rel_path` is its path in the corpus. The
+    caller sets content_hash: the indexer has hashed the bytes already."""
     suffix = suffix.lower()
     if not data:
         raise ExtractionError(reasons.EMPTY)
     document = EXTRACTORS[suffix](data, rel_path)
-    document.content_hash = content_hash(data)
     document.title = safe_text(document.title)
     document.headings = [safe_text(h) for h in document.headings]
     for page in document.pages:
@@ -72,6 +72,7 @@ def extract_file(path: Path, root: Path) -> tuple[Document, list[str]]:
     rel_path = path.relative_to(root).as_posix()
     data = read_bytes(path)
     document = extract_bytes(data, path.suffix, rel_path)
+    document.content_hash = content_hash(data)
     meta, warnings = load_sidecar(path)
     document.meta = meta
     document.title = choose_title(document, meta.get("title"), path)

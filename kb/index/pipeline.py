@@ -1,49 +1,39 @@
 """One indexing run: scan the corpus, extract what changed (in worker processes,
 kb/index/workers.py), tag, and commit a new index generation. This is `kb index`.
 
-Each file is read once to hash it. Unchanged files (same content and sidecar, same
-taxonomy) are not touched; files whose text is cached (renamed, sidecar or taxonomy
-changed) are re-tagged without re-extraction. Extraction runs in separate processes
-with a time and memory limit per file, so one hostile file cannot stop the run.
+Each file is read and hashed once, in the plan. Unchanged files (same content and
+sidecar, same taxonomy) are not touched; files whose text is cached (renamed, sidecar or
+taxonomy changed) are re-tagged without re-extraction; the bytes of the others go along
+to the extraction workers, so what is indexed is exactly what was hashed. Extraction runs
+in separate processes with a time and memory limit per file, so one hostile file cannot
+stop the run.
 """
 from __future__ import annotations
 
-import fnmatch
-import hashlib
-import os
-import stat
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kb.errors import KbError
-from kb.extract import content_hash, is_supported, ocr
-from kb.extract.clean import safe_text
-from kb.extract.sidecar import load_sidecar, sidecar_path
+from kb.extract import ocr
+from kb.extract.sidecar import load_sidecar
 from kb.extract.titles import choose_title
 from kb.index import skip_reasons as reasons
 from kb.index import store as kb_index
 from kb.index import workers as workers_module
+from kb.index.scan import SourceFile, hash_file, scan_corpus
 from kb.model import Document, IndexedDocument
 from kb.settings import Settings
 from kb.tagging import load_taxonomy, tag_document, taxonomy_fingerprint
 
-IGNORE_FILE = ".kbignore"
+# The bytes read for the hash are kept for the extraction workers up to this much in one
+# run; past it (the first run over a large library) a worker reads its file itself.
+KEEP_BYTES = 256 * 1024 * 1024
 
 
 class CorpusMissing(KbError):
     """The corpus folder does not exist."""
-
-
-@dataclass
-class SourceFile:
-    rel: str
-    path: Path
-    hash: str = ""
-    sidecar_hash: str = ""
-    size: int = 0
-    arrived: float = 0.0  # when the file came to this place (inode change time)
 
 
 @dataclass
@@ -72,92 +62,6 @@ class RunReport:
 
 # Progress callback: (files done, files to process, current path)
 Progress = Callable[[int, int, str], None]
-
-
-# ---------------------------------------------------------------- scanning
-
-
-def _ignore_patterns(root: Path) -> list[str]:
-    try:
-        lines = (root / IGNORE_FILE).read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return []
-    return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
-
-
-def _ignored(rel: str, patterns: list[str]) -> bool:
-    for pattern in patterns:
-        if pattern.endswith("/"):
-            if rel.startswith(pattern) or f"/{pattern}" in f"/{rel}":
-                return True
-        elif fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel.rsplit("/", 1)[-1], pattern):
-            return True
-    return False
-
-
-def scan_corpus(root: Path, report: RunReport) -> list[SourceFile]:
-    """Supported files under `root`, sorted; hidden and ignored ones left out. Links that
-    lead outside the corpus or nowhere are reported, never followed."""
-    patterns = _ignore_patterns(root)
-    real_root = root.resolve()
-    found: list[SourceFile] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            path = Path(dirpath) / name
-            rel = path.relative_to(root).as_posix()
-            if name.startswith(".") or not is_supported(path) or _ignored(rel, patterns):
-                continue
-            if safe_text(rel) != rel or "\n" in rel or "\t" in rel:  # other encoding, control chars
-                shown = safe_text(_printable(rel)).replace("\n", " ").replace("\t", " ")
-                report.skipped.append({"path": shown, "reason": reasons.BAD_NAME})
-                continue
-            if path.is_symlink():
-                try:
-                    target = path.resolve(strict=True)
-                except (OSError, RuntimeError):
-                    report.skipped.append({"path": rel, "reason": reasons.LINK_NOWHERE})
-                    continue
-                if not target.is_relative_to(real_root):
-                    report.skipped.append({"path": rel, "reason": reasons.LINK_OUTSIDE})
-                    continue
-            found.append(SourceFile(rel=rel, path=path))
-    return found
-
-
-def _printable(text: str) -> str:
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def _hash_file(source: SourceFile, settings: Settings) -> str | None:
-    """Fill in the hashes; returns a Czech reason when the file cannot be read. Never
-    blocks (a named pipe is refused, not opened for a blocking read) and never reads more
-    than the size limit, even when the file grows meanwhile."""
-    try:
-        fd = os.open(source.path, os.O_RDONLY | os.O_NONBLOCK)
-        with open(fd, "rb") as f:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                return reasons.NOT_A_REGULAR_FILE
-            if info.st_size > settings.max_file_bytes:
-                return reasons.too_big(info.st_size, settings.max_file_bytes)
-            source.arrived = info.st_ctime
-            data = f.read(settings.max_file_bytes + 1)
-        if len(data) > settings.max_file_bytes:
-            return reasons.too_big(len(data), settings.max_file_bytes)
-    except PermissionError:
-        return reasons.NO_PERMISSION
-    except FileNotFoundError:
-        return reasons.VANISHED
-    except OSError as e:
-        return reasons.read_failed(e.strerror)
-    source.size = len(data)
-    source.hash = content_hash(data)
-    try:
-        source.sidecar_hash = hashlib.sha256(sidecar_path(source.path).read_bytes()).hexdigest()
-    except OSError:
-        source.sidecar_hash = ""
-    return None
 
 
 # ---------------------------------------------------------------- the run
@@ -208,9 +112,11 @@ def plan_run(corpus: Path, index_dir: Path, settings: Settings, report: RunRepor
     retag_all = old.get("taxonomy") != plan.fingerprint
     old_skipped: dict = {s["path"]: s for s in old.get("skipped", [])}
     ocr_works = None  # asked once, only when a file waits for OCR
-    sources = scan_corpus(corpus, report)
+    kept = 0  # bytes kept for the workers
+    sources = scan_corpus(corpus, report.skipped)
     for source in sources:
-        reason = _hash_file(source, settings)
+        reason = hash_file(source, settings)
+        data, source.data = source.data, None  # only a file to extract keeps its bytes
         if reason:
             report.skipped.append({"path": source.rel, "reason": reason})
             continue
@@ -236,8 +142,10 @@ def plan_run(corpus: Path, index_dir: Path, settings: Settings, report: RunRepor
         cached = kb_index.load_extracted(index_dir, source.hash)
         if cached is not None:
             plan.from_cache.append((source, cached))
-        else:
-            plan.to_extract.append(source)
+            continue
+        if kept + source.size <= KEEP_BYTES:
+            source.data, kept = data, kept + source.size
+        plan.to_extract.append(source)
     seen = {s.rel for s in sources}
     report.removed = sum(1 for path in plan.old_documents if path not in seen)
     return plan
@@ -263,11 +171,13 @@ def extracted(plan: Plan, index_dir: Path, settings: Settings, workers: int, rep
         done += 1
         if progress:
             progress(done, plan.total, source.rel)
+        source.data = None  # the worker is done with the bytes
         if status in ("skip", "skip-ocr"):
             _skip(plan, report, source, value, **({"needs": "ocr"} if status == "skip-ocr" else {}))
             continue
-        # The file may have changed since it was hashed: record what was indexed.
-        source.hash = value.content_hash or source.hash
+        # A worker that read the file itself hashed what it read (the file may have
+        # changed since the plan): the manifest records what was indexed.
+        value.content_hash = source.hash = value.content_hash or source.hash
         kb_index.save_extracted(index_dir, value)
         yield source, value
 
@@ -346,6 +256,21 @@ def _groups_changed(plan: Plan, manifest: dict) -> bool:
         or plan.old.get("groups") != manifest["groups"] or plan.old.get("arrivals") != manifest["arrivals"]
 
 
+def write_and_publish(plan: Plan, index_dir: Path, manifest: dict,
+                      documents: Iterator[tuple[Document, IndexedDocument]]) -> None:
+    """Write the tagged documents into a new generation, then the near-duplicate groups
+    (once every entry is final), then drop what left the corpus, and publish."""
+    def then_groups() -> Iterator[tuple[Document, IndexedDocument]]:
+        yield from documents
+        _group(plan, manifest)  # the manifest is saved after this generator is exhausted
+
+    # Whatever the new manifest does not list leaves the index: files removed from the
+    # corpus and files that can no longer be read. A generator, so that it is read after
+    # the writes, when the skips of this run are known.
+    gone = (path for path in plan.old_documents if path not in plan.documents)
+    kb_index.commit_generation(index_dir, manifest, then_groups(), gone, fresh=plan.rebuild)
+
+
 def run_index(
     corpus: Path,
     index_dir: Path | None = None,
@@ -374,16 +299,7 @@ def run_index(
             _group(plan, manifest)
         if _needs_write(plan, index_dir) or _groups_changed(plan, manifest):
             documents = extracted(plan, index_dir, settings, workers or settings.workers, report, progress)
-
-            def written() -> Iterator[tuple[Document, IndexedDocument]]:
-                yield from tagged(plan, report, documents)
-                _group(plan, manifest)  # every entry is final; the manifest is saved next
-
-            # Whatever the new manifest does not list leaves the index: files removed from the
-            # corpus and files that can no longer be read. A generator, so that it is read
-            # after the writes, when the skips of this run are known.
-            gone = (path for path in plan.old_documents if path not in plan.documents)
-            kb_index.commit_generation(index_dir, manifest, written(), gone, fresh=plan.rebuild)
+            write_and_publish(plan, index_dir, manifest, tagged(plan, report, documents))
         report.documents = len(plan.documents)
         report.pages = sum(d.page_count for d in plan.documents.values())
     report.seconds = time.perf_counter() - started

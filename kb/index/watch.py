@@ -27,7 +27,8 @@ from pathlib import Path
 
 from kb.errors import KbError
 from kb.extract import is_supported
-from kb.index.pipeline import IGNORE_FILE, RunReport, run_index
+from kb.index.pipeline import RunReport, run_index
+from kb.index.scan import IGNORE_FILE
 from kb.model import IndexedDocument
 from kb.settings import Settings
 

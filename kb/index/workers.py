@@ -20,15 +20,17 @@ from pathlib import Path
 from typing import Protocol
 
 from kb.errors import ExtractionError, OcrUnavailable
-from kb.extract import extract_bytes, ocr
+from kb.extract import content_hash, extract_bytes, ocr
 from kb.index import skip_reasons as reasons
 from kb.settings import Settings
 
 
 class Source(Protocol):
-    """What a worker needs to know of a file: its path and its path in the corpus."""
+    """What a worker needs to know of a file: its path, its path in the corpus and, when
+    the plan kept them, the bytes it hashed (None: the worker reads the file itself)."""
     rel: str
     path: Path
+    data: bytes | None
 
 
 WORKER_NICENESS = 10
@@ -125,17 +127,24 @@ def _on_alarm(signum, frame):
     raise _Timeout()
 
 
-def extract_in_worker(path: str, rel: str, timeout: int) -> tuple[str, object]:
+def extract_in_worker(path: str, rel: str, timeout: int, data: bytes | None = None) -> tuple[str, object]:
     """Runs in a worker process: ("ok", Document) or ("skip", Czech reason); "skip-ocr"
-    when only a missing OCR stands in the way, so a later run tries the file again."""
+    when only a missing OCR stands in the way, so a later run tries the file again.
+    `data` are the file's bytes as the plan read and hashed them; without them the
+    worker reads the file and hashes what it read (Document.content_hash)."""
     global _busy
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.alarm(max(1, timeout))
     _limit_cpu(max(1, timeout) + _grace)
     _busy = True
     try:
-        data = Path(path).read_bytes()
-        return "ok", extract_bytes(data, Path(path).suffix, rel)
+        digest = ""
+        if data is None:
+            data = Path(path).read_bytes()
+            digest = content_hash(data)
+        document = extract_bytes(data, Path(path).suffix, rel)
+        document.content_hash = digest
+        return "ok", document
     except OcrUnavailable as e:
         return "skip-ocr", str(e)
     except ExtractionError as e:
@@ -163,7 +172,7 @@ CRASH_REASON = reasons.WORKER_CRASHED
 def extract_all(
     sources: list[Source], settings: Settings, workers: int,
     ocr_options: ocr.OcrOptions | None = None,
-    task: Callable[[str, str, int], tuple[str, object]] | None = None,
+    task: Callable[[str, str, int, bytes | None], tuple[str, object]] | None = None,
 ) -> Iterator[tuple[Source, str, object]]:
     """Yield (source, status, Document-or-reason) as workers finish, any order.
 
@@ -193,7 +202,7 @@ def extract_all(
             futures = {}
             for s in batch:
                 try:
-                    futures[pool.submit(task, str(s.path), s.rel, settings.file_timeout)] = s
+                    futures[pool.submit(task, str(s.path), s.rel, settings.file_timeout, s.data)] = s
                 except cf.process.BrokenProcessPool:  # a worker died while we were submitting
                     broken.append(s)
             for future in cf.as_completed(futures):
