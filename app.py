@@ -93,7 +93,7 @@ def _library() -> Library | None:
 def _render_masthead() -> None:
     left, right = st.columns([5, 1], vertical_alignment="bottom")
     left.title("Metodiky sociální práce")
-    if state.current().request.query or state.current().request.topics:
+    if state.current().request.query or state.current().request.filters:
         right.button("Úvodní stránka", on_click=state.go_home, width="stretch")
 
 

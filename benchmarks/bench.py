@@ -518,9 +518,12 @@ def child_index(args: dict) -> dict:
 def _request(query: dict):
     from kb.search import SearchRequest
 
-    f = query["filters"]
-    return SearchRequest(query=query["q"], topics=f.get("topics", []), professions=f.get("professions", []),
-                         types=f.get("types", []), limit=APP_LIMIT)
+    return SearchRequest(query=query["q"], filters=_filters(query), limit=APP_LIMIT)
+
+
+def _filters(query: dict) -> dict[str, tuple[str, ...]]:
+    """The generated query's filters ("types" is the doc_type facet) as SearchRequest.filters."""
+    return {("doc_type" if k == "types" else k): tuple(v) for k, v in query["filters"].items() if v}
 
 
 def child_search(args: dict) -> dict:
@@ -598,8 +601,7 @@ def child_harness_search(args: dict) -> dict:
     from whoosh import query as Q
     from whoosh.scoring import BM25F
 
-    from kb.search import SearchRequest
-    from kb.search.filters import filter_query
+    from kb.facets import BY_ID
 
     ix = whoosh_index.open_dir(args["index"])
     searcher = ix.searcher(weighting=BM25F())
@@ -607,15 +609,14 @@ def child_harness_search(args: dict) -> dict:
     parser.add_plugin(qparser.PlusMinusPlugin())
 
     def run(query: dict) -> int:
-        f = query["filters"]
-        request = SearchRequest(topics=f.get("topics", []), professions=f.get("professions", []),
-                                types=f.get("types", []))
+        facets = [Q.Or([Q.Term(BY_ID[k].id, v) for v in vs]) for k, vs in _filters(query).items()]
+        facet_filter = Q.And(facets) if facets else None
         q = parser.parse(query["q"]) if query["q"].strip() else Q.Every()
         try:
-            hits = searcher.search(q, limit=APP_LIMIT, filter=filter_query(request))
+            hits = searcher.search(q, limit=APP_LIMIT, filter=facet_filter)
         except IndexError:  # a Whoosh bug in its top-N pruning (AndNot): search without it
             errors.append(query["q"])
-            hits = searcher.search(q, limit=APP_LIMIT, filter=filter_query(request), optimize=False)
+            hits = searcher.search(q, limit=APP_LIMIT, filter=facet_filter, optimize=False)
         for hit in hits:
             hit.fields()
             hit.highlights("content")

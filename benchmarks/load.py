@@ -47,15 +47,15 @@ QUERIES: list[tuple[str, dict]] = [
     ("kybersikanou", {}),
     ("rozhovor s ditetem", {}),
     ('"rozhovor s dítětem"', {}),
-    ("pestouni", {"professions": ["nrp"]}),
+    ("pestouni", {"professions": ("nrp",)}),
     ("sebeposkozovani dospivajicich", {}),
-    ("dluhy exekuce", {"topics": ["zadluzenost"]}),
+    ("dluhy exekuce", {"topics": ("zadluzenost",)}),
     ("supervize -skupinova", {}),
     ("opatrovnik OR opatrovnictvi", {}),
-    ("policie spoluprace", {"types": ["metodika"]}),
+    ("policie spoluprace", {"doc_type": ("metodika",)}),
     ("seniori podvodnici", {}),
     ("zavislost rodic", {}),
-    ("", {"topics": ["trauma"]}),
+    ("", {"topics": ("trauma",)}),
     ("standardy kvality ospod", {}),
     ("mediace rozchod rodicu", {}),
     ("autismus skola", {}),
@@ -64,7 +64,7 @@ QUERIES: list[tuple[str, dict]] = [
 
 def _request(i: int) -> SearchRequest:
     query, filters = QUERIES[i % len(QUERIES)]
-    return SearchRequest(query=query, limit=10, **filters)
+    return SearchRequest(query=query, limit=10, filters=filters)
 
 
 def _client_loop(backend_holder, lock, start_at: float, seconds: float, offset: int) -> dict:

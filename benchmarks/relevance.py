@@ -69,8 +69,9 @@ class Query:
     note: str = ""
 
     def request(self, limit: int) -> SearchRequest:
-        return SearchRequest(query=self.q, topics=list(self.topics), professions=list(self.professions),
-                             types=list(self.types), limit=limit)
+        filters = {"topics": tuple(self.topics), "professions": tuple(self.professions),
+                   "doc_type": tuple(self.types)}
+        return SearchRequest(query=self.q, filters={k: v for k, v in filters.items() if v}, limit=limit)
 
     def label(self) -> str:
         filters = [f"{name}={','.join(values)}" for name, values in

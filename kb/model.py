@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from kb.facets import TAG_FACETS as _REGISTRY_TAG_FACETS
+
 
 @dataclass
 class Page:
@@ -59,9 +61,9 @@ class Document:
 
 AUTO = "automaticky"  # evidence source: the tagger decided
 MANUAL = "ručně"  # evidence source: the sidecar set it
-# The multi-valued tag facets every record has (a facet registry may add more: any facet
-# the tagger writes evidence for is read too, so a new facet needs no change here).
-TAG_FACETS = ("topics", "professions")
+# The multi-valued tag facets every record has (kb/facets.py; any other facet the tagger
+# writes evidence for is read too).
+TAG_FACETS = tuple(f.id for f in _REGISTRY_TAG_FACETS)
 _NOT_TAG_FACETS = ("doc_type", "excluded")
 
 

@@ -83,7 +83,8 @@ def check_search(backend, query: str, topics=(), types=()) -> str:
     from kb.search import SearchRequest
 
     try:
-        result = backend.search(SearchRequest(query=query, topics=list(topics), types=list(types), limit=5))
+        filters = {k: tuple(v) for k, v in (("topics", topics), ("doc_type", types)) if v}
+        result = backend.search(SearchRequest(query=query, filters=filters, limit=5))
     except QueryError as e:
         assert_czech_message(e)
         return "refused"

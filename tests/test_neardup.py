@@ -69,7 +69,7 @@ def test_the_home_overview_counts_a_group_once(variants):
     finally:
         backend.close()
     copies = sum(len(group) - 1 for group in expected)
-    assert sum(ov.types.values()) == len(documents) - copies
+    assert sum(ov.counts["doc_type"].values()) == len(documents) - copies
     newest = [d.path for d in ov.newest]
     assert all(len(set(newest) & group) <= 1 for group in expected)  # never two copies side by side
 

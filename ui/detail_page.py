@@ -9,6 +9,7 @@ import streamlit as st
 from kb.czech import quoted
 from kb.errors import KbError
 from kb.extract import format_label
+from kb.facets import FACETS, TAG_FACETS
 from kb.library.browse import highlight_spans, hit_in_document
 from kb.model import IndexedDocument
 from kb.paths import UnsafePath
@@ -102,21 +103,20 @@ def _render_actions(lib: Library, entry: IndexedDocument, hit) -> None:
 
 
 def _render_tags(entry: IndexedDocument) -> None:
-    tags = [("topics", t) for t in entry.topics]
-    tags += [("professions", p) for p in entry.professions]
-    chips = [chip(tax_label("doc_types", entry.doc_type), "type")]
-    chips += [chip(tax_label(f, v), "topic" if f == "topics" else "profession") for f, v in tags]
-    st.html(f'<div class="kb-chips">{"".join(chips)}</div>')
-    if not tags:
-        st.caption("Dokument zatím nemá přidělená témata ani profese.")
+    # the type first, then the tags, each facet in registry order (kb/facets.py)
+    tags = [(f, v) for f in sorted(FACETS, key=lambda f: f.multi) for v in entry.values(f.id)]
+    st.html(f'<div class="kb-chips">{"".join(chip(tax_label(f.section, v), f.chip) for f, v in tags)}</div>')
+    if not any(f.multi for f, _ in tags):
+        st.caption("Dokument zatím nemá přidělené štítky ("
+                   + ", ".join(f.plural.lower() for f in TAG_FACETS) + ").")
         return
     with st.expander("Proč tento štítek?"):
         parts = []
-        for facet, value in [("doc_type", entry.doc_type), *tags]:
-            name = tax_label("doc_types" if facet == "doc_type" else facet, value)
-            kind = {"doc_type": "typ dokumentu", "topics": "téma", "professions": "profese"}[facet]
-            parts.append(f'<div class="kb-tag-head">{esc(name)} <span class="kb-muted">({esc(kind)})</span></div>')
-            parts.append(evidence_html(entry.evidence_for(facet, value)))
+        for facet, value in tags:
+            name = tax_label(facet.section, value)
+            parts.append(f'<div class="kb-tag-head">{esc(name)} <span class="kb-muted">({esc(facet.label.lower())})'
+                         '</span></div>')
+            parts.append(evidence_html(entry.evidence_for(facet.id, value)))
         st.html("".join(parts))
 
 

@@ -9,7 +9,9 @@ import html
 import re
 
 from kb.czech import count_phrase, format_pages
+from kb.facets import FACETS, TAG_FACETS
 from kb.tagging.explain import evidence_lines
+from kb.taxonomy import label as tax_label
 
 _LABEL_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$^=&])")
 
@@ -56,8 +58,11 @@ def marked(snippet: str, highlights: list) -> str:
     return "".join(out)
 
 
+CHIP_KINDS = frozenset({f.chip for f in FACETS} | {"year"})
+
+
 def chip(text: str, kind: str = "topic", title: str = "") -> str:
-    kind = kind if kind in ("topic", "profession", "type", "year") else "topic"
+    kind = kind if kind in CHIP_KINDS else "topic"
     hint = f' title="{esc(title)}"' if title else ""
     return f'<span class="kb-chip kb-chip-{kind}"{hint}>{esc(text)}</span>'
 
@@ -90,8 +95,12 @@ def visible_hits(hit) -> tuple[list[int], list]:
     return pages, page_hits
 
 
-def result_card(hit, *, type_label: str, topic_labels: list[str], profession_labels: list[str],
-                page_count: int = 0, max_pages: int = 3) -> str:
+def tag_chips(tags: dict[str, list[str]]) -> list[str]:
+    """A chip per tag (facet id -> ids, kb/facets.py), in registry order."""
+    return [chip(tax_label(f.section, v), f.chip) for f in TAG_FACETS for v in tags.get(f.id) or []]
+
+
+def result_card(hit, *, type_label: str, page_count: int = 0, max_pages: int = 3) -> str:
     """The body of one result (title is a button above it): meta line, chips, pages and
     the best pages' snippets."""
     meta = [type_label]
@@ -102,7 +111,7 @@ def result_card(hit, *, type_label: str, topic_labels: list[str], profession_lab
     if page_count:
         meta.append(count_phrase(page_count, "strana", "strany", "stran"))
     parts = [f'<div class="kb-meta">{" · ".join(esc(m) for m in meta)}</div>']
-    chips = [chip(t, "topic") for t in topic_labels] + [chip(p, "profession") for p in profession_labels]
+    chips = tag_chips(hit.tags)
     if chips:
         parts.append(f'<div class="kb-chips">{"".join(chips)}</div>')
     missing = getattr(hit, "missing", None) or []

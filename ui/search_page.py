@@ -6,7 +6,8 @@ import streamlit as st
 
 from kb.czech import quoted
 from kb.errors import KbError, QueryError
-from kb.library.browse import Overview, facet_counts, has_criteria, library_overview
+from kb.facets import FACETS, TAG_FACETS, facet
+from kb.library.browse import Overview, has_criteria, library_overview
 from kb.model import IndexedDocument
 from kb.search import SearchResult
 from kb.search.suggest import did_you_mean
@@ -20,7 +21,6 @@ from ui.html import count_phrase, esc, label, result_card, seconds, visible_hits
 from ui.html import message as html_message
 
 FIRST_BUILD = "first_build_report"
-FILTER_TITLES = {"topics": "Téma", "professions": "Profese", "types": "Typ dokumentu"}
 TIPS = (
     "Pište česky, jak mluvíte: na diakritice ani tvaru slova nezáleží (domaci nasili = domácí násilí).",
     "Přesnou frázi dejte do uvozovek: „rozhovor s dítětem“.",
@@ -50,17 +50,18 @@ def render_filters(lib: Library, view: state.View, counts: dict[str, dict[str, i
                    ov: Overview) -> None:
     sb = st.sidebar
     sb.subheader("Zúžit výsledky")
-    for _, key, facet, attr in state.FILTERS:
+    for facet_ in FACETS:
+        key = state.filter_key(facet_)
         selected = list(st.session_state.get(key) or [])
-        facet_counts_ = counts.get(attr, {})
-        options = [i for i in ids(facet) if facet_counts_.get(i) or i in selected]
+        facet_counts = counts.get(facet_.id, {})
+        options = [i for i in ids(facet_.section) if facet_counts.get(i) or i in selected]
         options += [i for i in selected if i not in options]
 
-        def fmt(value: str, _facet=facet, _counts=facet_counts_) -> str:
-            return f"{tax_label(_facet, value)} ({_counts.get(value, 0)})"
+        def fmt(value: str, _facet=facet_, _counts=facet_counts) -> str:
+            return f"{tax_label(_facet.section, value)} ({_counts.get(value, 0)})"
 
         sb.multiselect(
-            FILTER_TITLES[attr],
+            facet_.label,
             options,
             key=state.widget_key(key),
             format_func=fmt,
@@ -71,7 +72,7 @@ def render_filters(lib: Library, view: state.View, counts: dict[str, dict[str, i
             select_all=False,  # its label is English-only
         )
     _render_year_filter(ov)
-    if any(st.session_state.get(k) for _, k, _, _ in state.FILTERS) or st.session_state.get(state.YEARS):
+    if any(st.session_state.get(state.filter_key(f)) for f in FACETS) or st.session_state.get(state.YEARS):
         sb.button("Zrušit všechny filtry", on_click=state.clear_filters, width="stretch")
 
 
@@ -103,10 +104,12 @@ def render_home(lib: Library, ov: Overview) -> None:
             "Vyberte téma nebo profesi, nebo napište, co hledáte.</div>")
     with st.container(key="home"):
         arrivals.render(lib)
-        _facet_grid("Témata", "topics", state.TOPICS, ov.topics)
-        _facet_grid("Profese", "professions", state.PROFESSIONS, ov.professions)
-        if ov.types and not ov.topics and not ov.professions:
-            _facet_grid("Typy dokumentů", "doc_types", state.TYPES, ov.types)
+        for facet_ in TAG_FACETS:
+            _facet_grid(facet_.id, ov.counts[facet_.id])
+        if not any(ov.counts[f.id] for f in TAG_FACETS):  # untagged library: browse by type
+            for facet_ in FACETS:
+                if not facet_.multi and ov.counts[facet_.id]:
+                    _facet_grid(facet_.id, ov.counts[facet_.id])
         st.subheader("Nejnovější dokumenty")
         for i, doc in enumerate(ov.newest):
             st.button(label(doc.display_title), key=f"newest-{i}", type="tertiary",
@@ -118,18 +121,19 @@ def render_home(lib: Library, ov: Overview) -> None:
         st.html('<ul class="kb-list">' + "".join(f"<li>{esc(t)}</li>" for t in TIPS) + "</ul>")
 
 
-def _facet_grid(title: str, facet: str, key: str, counts: dict[str, int]) -> None:
-    st.subheader(title)
+def _facet_grid(facet_id: str, counts: dict[str, int]) -> None:
+    facet_ = facet(facet_id)
+    st.subheader(facet_.plural)
     if not counts:
         st.caption("Dokumenty zatím nemají přidělené štítky tohoto druhu.")
         return
     columns = st.columns(3)
     for i, (value, n) in enumerate(counts.items()):
         columns[i % 3].button(
-            f"{label(tax_label(facet, value))} · {n}",
-            key=f"browse-{facet}-{value}",
+            f"{label(tax_label(facet_.section, value))} · {n}",
+            key=f"browse-{facet_.section}-{value}",
             on_click=state.browse,
-            args=(key, value),
+            args=(state.filter_key(facet_), value),
             width="stretch",
             help=f"Zobrazit {count_phrase(n, 'dokument', 'dokumenty', 'dokumentů')}",
         )
@@ -160,11 +164,10 @@ def render_results(lib: Library, view: state.View, result: SearchResult) -> None
 def _active_filters(view: state.View) -> list[str]:
     request = view.request
     parts = []
-    for attr, facet, name in (("topics", "topics", "téma"), ("professions", "professions", "profese"),
-                              ("types", "doc_types", "typ")):
-        values = getattr(request, attr)
+    for facet_ in FACETS:
+        values = request.filters.get(facet_.id)
         if values:
-            parts.append(f"{name} " + " nebo ".join(tax_label(facet, v) for v in values))
+            parts.append(f"{facet_.short} " + " nebo ".join(tax_label(facet_.section, v) for v in values))
     if request.year_from is not None:
         parts.append(f"roky {request.year_from}–{request.year_to}")
     return parts
@@ -177,8 +180,6 @@ def _render_hit(lib: Library, i: int, hit, entry: IndexedDocument | None) -> Non
         st.html(result_card(
             hit,
             type_label=tax_label("doc_types", hit.doc_type),
-            topic_labels=[tax_label("topics", t) for t in hit.topics],
-            profession_labels=[tax_label("professions", p) for p in hit.professions],
             page_count=entry.page_count if entry else 0,
         ))
         pages, page_hits = visible_hits(hit)
@@ -208,8 +209,7 @@ def render_empty(lib: Library, view: state.View) -> None:
     if suggestion:
         st.button(f"Měli jste na mysli: {label(suggestion)}?", key="did-you-mean", type="primary",
                   on_click=state.set_query, args=(suggestion,))
-    filtered = view.request.topics or view.request.professions or view.request.types \
-        or view.request.year_from is not None
+    filtered = any(view.request.filters.values()) or view.request.year_from is not None
     if filtered:
         st.write("Hledání je omezené filtry. Bez nich by mohlo něco najít:")
         st.button("Hledat bez filtrů", key="drop-filters", on_click=state.clear_filters)
@@ -253,19 +253,16 @@ def render(lib: Library, view: state.View) -> None:
     request = view.request
     if not has_criteria(request):
         render_first_build()
-        render_filters(lib, view, {"topics": ov.topics, "professions": ov.professions,
-                                   "types": ov.types}, ov)
+        render_filters(lib, view, ov.counts, ov)
         render_home(lib, ov)
         return
     try:
         result = lib.search(request)
-        counts = facet_counts(lib, request, result)
     except QueryError as e:
-        render_filters(lib, view, {"topics": ov.topics, "professions": ov.professions,
-                                   "types": ov.types}, ov)
+        render_filters(lib, view, ov.counts, ov)
         render_query_error(str(e))
         return
-    render_filters(lib, view, counts, ov)
+    render_filters(lib, view, result.filter_counts, ov)
     if result.total:
         render_results(lib, view, result)
     else:

@@ -1,7 +1,8 @@
 """The view's state: session keys of the widgets, read from the URL when a session
 opens and written back after every run, so a search can be shared and a reload keeps it.
 
-URL (DESIGN.md): ?q=QUERY&topic=ID&profession=ID&type=ID&doc=PATH, filters repeatable.
+URL (DESIGN.md): ?q=QUERY&topic=ID&profession=ID&type=ID&doc=PATH, filters repeatable;
+one parameter per facet of kb/facets.py (Facet.param).
 Two optional additions keep the rest of the view: `year=FROM-TO` (a narrowed year
 range) and `sada=...` (the trainer's collection, compact). The other two pages have
 their own paths (/sada, /sprava: st.navigation in app.py); an older link's
@@ -13,15 +14,13 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from kb.facets import FACETS, Facet
 from kb.library.collections import URL_SAFE_CHARS, Collection, CollectionError
 from kb.search import SearchRequest
-from kb.taxonomy import ids, label
+from kb.taxonomy import ids
 
 # session keys
 Q = "q"
-TOPICS = "f_topic"
-PROFESSIONS = "f_profession"
-TYPES = "f_type"
 YEARS = "f_years"
 DOC = "doc"
 PAGE_REQUEST = "page_request"
@@ -29,11 +28,13 @@ LIMIT = "limit"
 COLLECTION = "collection"
 NOTICES = "notices"
 
-FILTERS = (  # (URL name, session key, taxonomy facet, request attribute)
-    ("topic", TOPICS, "topics", "topics"),
-    ("profession", PROFESSIONS, "professions", "professions"),
-    ("type", TYPES, "doc_types", "types"),
-)
+
+
+def filter_key(facet: Facet) -> str:
+    """Session key of a facet's selected values: f_topic, f_profession, f_type, …"""
+    return f"f_{facet.param}"
+
+
 VIEWS = ("hledani", "sada", "sprava")  # the page ids of app.PAGES
 PAGE_SIZE = 20
 MAX_Q_CHARS = 1000
@@ -57,10 +58,10 @@ def load_from_url() -> None:
     params = st.query_params
     st.session_state[Q] = (params.get("q") or "")[:MAX_Q_CHARS]
     dropped = []
-    for url_name, key, facet, _ in FILTERS:
-        known = set(ids(facet))
-        values = list(dict.fromkeys(params.get_all(url_name)))
-        st.session_state[key] = [v for v in values if v in known]
+    for facet in FACETS:
+        known = set(ids(facet.section))
+        values = list(dict.fromkeys(params.get_all(facet.param)))
+        st.session_state[filter_key(facet)] = [v for v in values if v in known]
         dropped += [v for v in values if v not in known]
     if dropped:
         _notice("warning", "Odkaz obsahoval neznámé filtry, které byly vynechány: "
@@ -99,9 +100,7 @@ def current() -> View:
     years = ss.get(YEARS)
     request = SearchRequest(
         query=ss.get(Q, "") or "",
-        topics=list(ss.get(TOPICS, [])),
-        professions=list(ss.get(PROFESSIONS, [])),
-        types=list(ss.get(TYPES, [])),
+        filters={f.id: tuple(ss[filter_key(f)]) for f in FACETS if ss.get(filter_key(f))},
         year_from=years[0] if years else None,
         year_to=years[1] if years else None,
         limit=ss.get(LIMIT, PAGE_SIZE),
@@ -124,9 +123,9 @@ def write_url() -> None:
     wanted: dict[str, list[str]] = {}
     if (ss.get(Q) or "").strip():
         wanted["q"] = [ss[Q].strip()]
-    for url_name, key, _, _ in FILTERS:
-        if ss.get(key):
-            wanted[url_name] = list(ss[key])
+    for facet in FACETS:
+        if ss.get(filter_key(facet)):
+            wanted[facet.param] = list(ss[filter_key(facet)])
     if ss.get(YEARS):
         a, b = ss[YEARS]
         wanted["year"] = [f"{a}-{b}"]
@@ -181,16 +180,16 @@ def set_query(text: str) -> None:
 
 def browse(facet_key: str, value: str) -> None:
     """From the home page: show all documents with one topic / profession."""
-    for _, key, _, _ in FILTERS:
-        st.session_state[key] = []
+    for facet in FACETS:
+        st.session_state[filter_key(facet)] = []
     st.session_state[facet_key] = [value]
     st.session_state[DOC] = None
     reset_paging()
 
 
 def clear_filters() -> None:
-    for _, key, _, _ in FILTERS:
-        st.session_state[key] = []
+    for facet in FACETS:
+        st.session_state[filter_key(facet)] = []
     st.session_state[YEARS] = None
     reset_paging()
 
@@ -211,7 +210,3 @@ def close_doc() -> None:
 
 def more_results() -> None:
     st.session_state[LIMIT] = st.session_state.get(LIMIT, PAGE_SIZE) + PAGE_SIZE
-
-
-def facet_label(facet: str, value: str) -> str:
-    return label(facet, value)

@@ -12,13 +12,12 @@ from pathlib import Path
 import click
 
 from kb.cli.czech import install as _czech_click_messages
+from kb.cli.options import facet_epilog, facet_options, index_option, json_option
 from kb.czech import count_phrase, pages_count, plural
 from kb.errors import IndexLocked, IndexWriteError, KbError
 from kb.settings import Settings
 
 _czech_click_messages()
-
-INDEX_HELP = "Složka indexu (výchozí $KB_INDEX_DIR, jinak .kb-index)."
 
 
 def _index_dir(value: str | None) -> Path:
@@ -71,15 +70,7 @@ class OptionsAnywhere(click.Command):
         return [*options, "--", *words]
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """The filter ids, read from the taxonomy so the help cannot fall behind it."""
-        from kb.taxonomy import load_taxonomy
-
-        taxonomy = load_taxonomy()
-        for facet, heading in (("topics", "Témata (--topic)"), ("professions", "Profese (--profession)"),
-                               ("doc_types", "Typy dokumentů (--type)")):
-            with formatter.section(heading):
-                formatter.write_dl([(id_, entry.get("label", id_))
-                                    for id_, entry in taxonomy[facet].items()])
+        facet_epilog(formatter)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, options_metavar="[VOLBY]",
@@ -96,9 +87,9 @@ def cli():
 
 @cli.command("index", options_metavar="[VOLBY]")
 @click.argument("corpus", required=False, metavar="[SLOŽKA]", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--index", "index_dir", metavar="SLOŽKA", help=INDEX_HELP)
+@index_option
 @click.option("--workers", type=click.IntRange(1, 64), metavar="N", help="Počet procesů pro čtení souborů (výchozí 2).")
-@click.option("--json", "as_json", is_flag=True, help="Výsledek jako JSON na standardní výstup.")
+@json_option
 def index_cmd(corpus: Path | None, index_dir: str | None, workers: int | None, as_json: bool):
     """Zaindexuje dokumenty ve SLOŽCE (výchozí corpus/).
 
@@ -154,16 +145,14 @@ def index_cmd(corpus: Path | None, index_dir: str | None, workers: int | None, a
 
 @cli.command("search", cls=OptionsAnywhere, options_metavar="[VOLBY]")
 @click.argument("query", nargs=-1, metavar="[DOTAZ]...")
-@click.option("--index", "index_dir", metavar="SLOŽKA", help=INDEX_HELP)
-@click.option("--topic", "topics", multiple=True, metavar="ID", help="Téma (id, seznam níže), lze opakovat.")
-@click.option("--profession", "professions", multiple=True, metavar="ID", help="Profese (id, seznam níže), lze opakovat.")
-@click.option("--type", "types", multiple=True, metavar="ID", help="Typ dokumentu (id, seznam níže), lze opakovat.")
+@index_option
+@facet_options
 @click.option("--limit", type=click.IntRange(1, 1000), metavar="N", default=10, show_default=True,
               help="Kolik nejlepších dokumentů vypsat.")
 @click.option("--no-group", "no_group", is_flag=True,
               help="Téměř stejné dokumenty (kopie, verze) ukázat každý zvlášť, ne jako jeden výsledek.")
-@click.option("--json", "as_json", is_flag=True, help="Výsledek jako JSON.")
-def search_cmd(query, index_dir, topics, professions, types, limit, no_group, as_json):
+@json_option
+def search_cmd(query, index_dir, filters, limit, no_group, as_json):
     """Vyhledá dokumenty. Slova se kombinují (A), "fráze" v uvozovkách, OR mezi slovy,
     -slovo vyloučí. Nezáleží na diakritice ani tvaru slova. Volby mohou stát před
     dotazem i za ním (i za --).
@@ -178,8 +167,7 @@ def search_cmd(query, index_dir, topics, professions, types, limit, no_group, as
     from kb.search import SearchRequest, open_backend
     from kb.taxonomy import label
 
-    request = SearchRequest(query=" ".join(query), topics=list(topics), professions=list(professions),
-                            types=list(types), limit=limit, group=not no_group)
+    request = SearchRequest(query=" ".join(query), filters=filters, limit=limit, group=not no_group)
     try:
         backend = open_backend(_index_dir(index_dir))
         result = backend.search(request)
@@ -230,8 +218,8 @@ def _mark(snippet: str, highlights) -> str:
 
 
 @cli.command("list", options_metavar="[VOLBY]")
-@click.option("--index", "index_dir", metavar="SLOŽKA", help=INDEX_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Výsledek jako JSON.")
+@index_option
+@json_option
 def list_cmd(index_dir, as_json):
     """Vypíše všechny zaindexované dokumenty.
 
@@ -248,9 +236,10 @@ def list_cmd(index_dir, as_json):
         _fail(str(e))
     documents = backend.documents()
     if as_json:
-        keys = ("path", "title", "doc_type", "topics", "professions", "pages", "year", "organization",
-                "format", "evidence")
-        _print_json({"documents": [{k: stored[k] for k in keys} for stored in (d.to_json() for d in documents)]})
+        from kb.facets import FACETS
+
+        keys = ("path", "title", *(f.id for f in FACETS), "pages", "year", "organization", "format", "evidence")
+        _print_json({"documents": [{k: stored.get(k) for k in keys} for stored in (d.to_json() for d in documents)]})
         return
     for d in documents:
         about = ", ".join(str(x) for x in (label("doc_types", d.doc_type), d.year) if x)
@@ -260,8 +249,8 @@ def list_cmd(index_dir, as_json):
 
 @cli.command("show", options_metavar="[VOLBY]")
 @click.argument("path", metavar="CESTA")
-@click.option("--index", "index_dir", metavar="SLOŽKA", help=INDEX_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Výsledek jako JSON.")
+@index_option
+@json_option
 def show_cmd(path, index_dir, as_json):
     """Ukáže jeden dokument: metadata, počet stran a u každého štítku (téma, profese,
     typ), proč ho dostal — nalezené výrazy, kolikrát a na kterých stranách, skóre,
@@ -299,7 +288,7 @@ def show_cmd(path, index_dir, as_json):
 
 @cli.command("watch")
 @click.argument("corpus", required=False, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--index", "index_dir", help=INDEX_HELP)
+@index_option
 def watch_cmd(corpus: Path | None, index_dir: str | None):
     """Sleduje složku CORPUS (výchozí corpus/) a nové, změněné, přesunuté i smazané
     soubory zaindexuje do několika sekund. Počká, až se soubor dokopíruje; hromadné

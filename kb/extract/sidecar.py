@@ -8,10 +8,12 @@ from typing import Any
 import yaml
 
 from kb.extract.clean import safe_text
+from kb.facets import FACETS, TAG_FACETS
 
 MAX_SIDECAR_BYTES = 64 * 1024
-TEXT_FIELDS = ("title", "organization", "publisher", "place", "source_url", "doc_type", "summary")
-LIST_FIELDS = ("topics", "professions", "topics_exclude", "professions_exclude")
+TEXT_FIELDS = ("title", "organization", "publisher", "place", "source_url", "summary",
+               *(f.id for f in FACETS if not f.multi))
+LIST_FIELDS = tuple(key for f in TAG_FACETS for key in (f.id, f.exclude_key))
 
 
 def sidecar_path(document_path: Path) -> Path:

@@ -31,11 +31,13 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from kb.analysis import ANALYZER_VERSION, czech_analyzer
 from kb.atomic import write_atomic as _write_atomic  # a module name the crash tests wrap
 from kb.errors import IndexLocked, IndexMissing, IndexOutdated, IndexWriteError
+from kb.facets import FACETS
 from kb.model import Document, IndexedDocument
 
-# Bump the first number when the schema changes; the analyzer has its own version.
+# Bump the first number when the schema changes; the analyzer has its own version, and
+# the facets (one field each, kb/facets.py) are part of it, so a new facet rebuilds too.
 # An index of another version is rebuilt by the next run, from the extraction cache.
-INDEX_VERSION = f"2.{ANALYZER_VERSION}"
+INDEX_VERSION = f"3.{ANALYZER_VERSION}." + "+".join(f.id for f in FACETS)
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 TITLE_BOOST = 3.0
@@ -52,11 +54,9 @@ def get_schema() -> Schema:
         heading=TEXT(analyzer=analyzer, stored=True, field_boost=HEADING_BOOST),
         title=TEXT(analyzer=analyzer, field_boost=TITLE_BOOST),
         content=TEXT(analyzer=analyzer, phrase=True, stored=True),
-        doc_type=ID(stored=True),
-        topics=KEYWORD(commas=True, stored=True),
-        professions=KEYWORD(commas=True, stored=True),
         year=NUMERIC(stored=True),
         ocr=STORED(),
+        **{f.id: KEYWORD(commas=True, stored=True) if f.multi else ID(stored=True) for f in FACETS},
     )
 
 
@@ -71,9 +71,7 @@ def page_records(document: Document, record: IndexedDocument) -> Iterator[dict]:
             "heading": page.heading,
             "title": document.title,
             "content": page.text,
-            "doc_type": record.doc_type,
-            "topics": ",".join(record.topics),
-            "professions": ",".join(record.professions),
+            **{f.id: ",".join(record.values(f.id)) for f in FACETS},
             "year": record.year or 0,
             "ocr": page.ocr,
         }

@@ -1,31 +1,28 @@
 """What the app shows around a search: the library overview before any query, filter
 counts for the current query, and the hits inside one document.
 
-Filter counts are disjunctive: the count beside a topic says how many documents the
-current query would find with that topic added to the other filters, so choosing a
-second topic (topics are OR-ed) never looks like a dead end.
+The filter counts of a search come with its result (SearchResult.filter_counts, one
+search for all facets).
 """
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
+from kb.facets import FACETS
 from kb.model import IndexedDocument
 from kb.search import DocumentHit, SearchRequest
 from kb.taxonomy import ids
 
 HIT_LOOKUP_LIMIT = 300
-FACETS = (("topics", "topics"), ("professions", "professions"), ("types", "doc_type"))
-# request attribute -> key in SearchResult.facets
 
 
 @dataclass
 class Overview:
     documents: int
     pages: int
-    topics: dict[str, int]  # id -> document count, taxonomy order, zero counts left out
-    professions: dict[str, int]
-    types: dict[str, int]
+    # facet id (kb/facets.py) -> value id -> document count, taxonomy order, zero counts left out
+    counts: dict[str, dict[str, int]]
     newest: list[IndexedDocument] = field(default_factory=list)
     years: tuple[int, int] | None = None
 
@@ -37,60 +34,33 @@ def overview(documents: list[IndexedDocument], newest: int = 6,
     by path stands for the group."""
     groups = groups or {}
     distinct = [d for d in documents if d.path not in groups or min(groups[d.path]) == d.path]
-    counts = {facet: Counter() for facet in ("topics", "professions", "types")}
-    for doc in distinct:
-        counts["topics"].update(doc.topics)
-        counts["professions"].update(doc.professions)
-        counts["types"][doc.doc_type] += 1
-
-    def ordered(facet: str, taxonomy_facet: str) -> dict[str, int]:
-        known = [i for i in ids(taxonomy_facet) if counts[facet][i]]
-        extra = sorted(i for i in counts[facet] if i not in known)
-        return {i: counts[facet][i] for i in known + extra}
-
+    counts = {}
+    for facet in FACETS:
+        found = Counter(v for doc in distinct for v in doc.values(facet.id))
+        known = [i for i in ids(facet.section) if found[i]]
+        extra = sorted(i for i in found if i not in known)
+        counts[facet.id] = {i: found[i] for i in known + extra}
     dated = [d.year for d in documents if isinstance(d.year, int) and d.year > 0]
     by_age = sorted(distinct, key=lambda d: (-(d.year or 0), d.title.lower()))
     years = (min(dated), max(dated)) if dated else None
     return Overview(
         documents=len(documents),
         pages=sum(d.page_count for d in documents),
-        topics=ordered("topics", "topics"),
-        professions=ordered("professions", "professions"),
-        types=ordered("types", "doc_types"),
+        counts=counts,
         newest=by_age[:newest],
         years=years,
     )
 
 
 def has_criteria(request: SearchRequest) -> bool:
-    return bool((request.query or "").strip() or request.topics or request.professions
-                or request.types or request.year_from is not None or request.year_to is not None)
-
-
-def facet_counts(backend, request: SearchRequest, result=None) -> dict[str, dict[str, int]]:
-    """Counts per filter value for the current query, each facet counted with the other
-    facets' filters applied but not its own. Keys: 'topics', 'professions', 'types'."""
-    counts: dict[str, dict[str, int]] = {}
-    for attr, result_key in FACETS:
-        if not getattr(request, attr) and result is not None:
-            counts[attr] = dict(result.facets.get(result_key, {}))
-            continue
-        others = replace(request, limit=0, **{attr: []})
-        if not has_criteria(others):
-            counts[attr] = _all_counts(backend, attr)
-            continue
-        counts[attr] = dict(backend.search(others).facets.get(result_key, {}))
-    return counts
+    return bool((request.query or "").strip() or any(request.filters.values())
+                or request.year_from is not None or request.year_to is not None)
 
 
 def library_overview(backend, newest: int = 6) -> Overview:
     """overview() of everything the backend holds, its near-duplicate groups counted once."""
     groups = {path: members for members in backend.groups() for path in members}
     return overview(backend.documents(), newest, groups)
-
-
-def _all_counts(backend, attr: str) -> dict[str, int]:
-    return dict(getattr(library_overview(backend), attr))
 
 
 def hit_in_document(backend, request: SearchRequest, path: str) -> DocumentHit | None:

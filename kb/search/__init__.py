@@ -34,9 +34,8 @@ __all__ = ["DocumentHit", "PageHit", "SearchBackend", "SearchRequest", "SearchRe
 @dataclass
 class SearchRequest:
     query: str = ""
-    topics: list[str] = field(default_factory=list)
-    professions: list[str] = field(default_factory=list)
-    types: list[str] = field(default_factory=list)
+    # facet id (kb/facets.py) -> ids; values of one facet are OR-ed, facets AND-ed
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     year_from: int | None = None
     year_to: int | None = None
     limit: int = 20
@@ -57,8 +56,7 @@ class DocumentHit:
     path: str
     title: str
     doc_type: str
-    topics: list[str]
-    professions: list[str]
+    tags: dict[str, list[str]]  # facet id -> ids, every list-valued facet (kb/facets.py)
     score: float
     pages: list[int]
     snippet: str
@@ -79,10 +77,16 @@ class SearchResult:
     facets: dict[str, dict[str, int]]
     expanded: list[str] = field(default_factory=list)
     partial: int = 0  # how many of `total` lack one of the query words (listed after the others)
+    # The app's filter counts: per facet, the documents the query finds with that value
+    # added to the other facets' filters (its own left out), so choosing a second topic
+    # (OR-ed) never looks like a dead end. Not part of the CLI JSON.
+    filter_counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         data = asdict(self)
+        del data["filter_counts"]
         for hit in data["results"]:
+            hit.update(hit.pop("tags"))  # DESIGN.md: "topics": [...], "professions": [...] per result
             hit["highlights"] = [list(h) for h in hit["highlights"]]
             for page in hit["page_hits"]:
                 page["highlights"] = [list(h) for h in page["highlights"]]

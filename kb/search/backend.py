@@ -17,6 +17,7 @@ from kb.analysis import highlight_spans
 from kb.analysis.families import Families
 from kb.errors import QueryError
 from kb.extract.clean import safe_text
+from kb.facets import FACETS, TAG_FACETS
 from kb.index import neardup
 from kb.index import store as kb_index
 from kb.model import IndexedDocument
@@ -92,13 +93,14 @@ class WhooshBackend:
         validate_filters(request)
         parsed = parse_query(request.query, related=self._families().related)
         filter_q = filter_query(request)
+        selected = {k: set(v) for k, v in request.filters.items() if v}
         if parsed.empty:
             if parsed.must_not or request.query.strip():
                 raise QueryError(
                     "Dotaz obsahuje jen běžná slova (a, v, na…) nebo jen vylučovaná slova. "
                     "Napište aspoň jedno slovo, které hledáte."
                 )
-            if filter_q is None:
+            if filter_q is None and not selected:
                 raise QueryError("Zadejte hledaný výraz nebo vyberte aspoň jeden filtr.")
         optional = [c.query for c in parsed.optional]
         grouped = self._group(parsed.must or [Q.Every()], filter_q, parsed.min_match() if parsed.must else 1,
@@ -107,13 +109,23 @@ class WhooshBackend:
             for path in self._matching_paths(Q.Or(parsed.must_not)):
                 grouped.pop(path, None)
         # Documents with every word first, then those lacking one ("chybí: …").
-        ranked = sorted(grouped.items(), key=lambda kv: (len(kv[1]["missing"]), -kv[1]["score"], kv[0]))
+        unfiltered = sorted(grouped.items(), key=lambda kv: (len(kv[1]["missing"]), -kv[1]["score"], kv[0]))
+        ranked = self._with_filters(unfiltered, selected)
         if len(parsed.clauses) > 1:
             ranked = self._rerank(ranked, parsed, max(0, request.limit))
         copies: dict[str, list[str]] = {}
         if request.group:  # one result per group of near-identical documents, counted once
             ranked, copies = neardup.collapse(ranked, self._groups())
         facets = self._facets(dict(ranked))
+        filter_counts = {}
+        for facet in FACETS:  # each facet counted without its own filter, from the same matches
+            if facet.id not in selected:
+                filter_counts[facet.id] = facets[facet.id]
+                continue
+            others = self._with_filters(unfiltered, selected, leave_out=facet.id)
+            if request.group:
+                others = neardup.collapse(others, self._groups())[0]
+            filter_counts[facet.id] = self._facets(dict(others))[facet.id]
         required = [c.text for c in parsed.required]
         results = [self._hit(path, data, parsed, required) for path, data in ranked[: max(0, request.limit)]]
         for hit in results:
@@ -121,7 +133,7 @@ class WhooshBackend:
         partial = sum(1 for _, data in ranked if data["missing"])
         expanded = parsed.expanded + [w for w in map(self._written, parsed.family) if w and w not in parsed.expanded]
         return SearchResult(query=safe_text(request.query), total=len(ranked), results=results, facets=facets,
-                            expanded=expanded, partial=partial)
+                            expanded=expanded, partial=partial, filter_counts=filter_counts)
 
     def _groups(self) -> dict[str, list[str]]:
         if self._group_index is None:
@@ -243,13 +255,22 @@ class WhooshBackend:
         doc_of, doc_paths = self._doc_index()
         return {doc_paths[d] for d in np.unique(doc_of[self._pages.mask(q)]).tolist()}
 
+    def _with_filters(self, ranked: list[tuple[str, dict]], selected: dict[str, set[str]],
+                      leave_out: str = "") -> list[tuple[str, dict]]:
+        """The ranked documents that have, for every selected facet (but `leave_out`),
+        one of its selected values."""
+        checks = [(k, wanted) for k, wanted in selected.items() if k != leave_out]
+        if not checks:
+            return ranked
+        docs = self.manifest["documents"]
+        return [(path, data) for path, data in ranked
+                if path in docs and all(not wanted.isdisjoint(docs[path].values(k)) for k, wanted in checks)]
+
     def _facets(self, grouped: dict[str, dict]) -> dict[str, dict[str, int]]:
         docs = self.manifest["documents"]
         found = [docs[path] for path in grouped if path in docs]
         facets = {  # Counter counts an iterable in C
-            "topics": Counter(chain.from_iterable(doc.topics for doc in found)),
-            "professions": Counter(chain.from_iterable(doc.professions for doc in found)),
-            "doc_type": Counter(doc.doc_type for doc in found),
+            facet.id: Counter(chain.from_iterable(doc.values(facet.id) for doc in found)) for facet in FACETS
         }
         return {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in facets.items()}
 
@@ -271,8 +292,7 @@ class WhooshBackend:
             path=path,
             title=doc.display_title,
             doc_type=doc.doc_type,
-            topics=list(doc.topics),
-            professions=list(doc.professions),
+            tags={facet.id: list(doc.values(facet.id)) for facet in TAG_FACETS},
             score=round(data["score"], 4),
             pages=self._page_numbers(data["pages"]),
             snippet=best.snippet,

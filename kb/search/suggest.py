@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from kb.analysis import FOLDED_STOPWORDS, fold, word_term
 from kb.errors import KbError
+from kb.facets import BY_ID, TAG_FACETS
 from kb.model import IndexedDocument
 
 WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
@@ -24,8 +25,6 @@ MIN_WORD_FREQ = 2  # a word written once in the corpus is as likely a typo as th
 TOP_TERMS = 60
 SIMILAR_LIMIT = 5
 TAG_WEIGHT = 0.35
-# A topic says more about a document than an audience: OSPOD reads most of the library.
-FACET_WEIGHTS = {"topics": 1.0, "professions": 0.4}
 PROPER_NOUN_SHARE = 0.8  # written with a capital this often: a name (town, organisation)
 
 
@@ -50,7 +49,7 @@ class CorpusStats:
 
 
 def _tags(entry: IndexedDocument) -> set[tuple[str, str]]:
-    return {("topics", t) for t in entry.topics} | {("professions", p) for p in entry.professions}
+    return {(f.id, v) for f in TAG_FACETS if f.similarity for v in entry.values(f.id)}
 
 
 def build_stats(backend) -> CorpusStats:
@@ -123,7 +122,7 @@ def _tag_weights(tags: dict[str, set[tuple[str, str]]]) -> dict[tuple[str, str],
     sharing the audience most documents have."""
     n_docs = max(1, len(tags))
     df: Counter = Counter(t for doc_tags in tags.values() for t in doc_tags)
-    return {t: FACET_WEIGHTS.get(t[0], 0.5) * math.log(1 + n_docs / n) for t, n in df.items()}
+    return {t: BY_ID[t[0]].similarity * math.log(1 + n_docs / n) for t, n in df.items()}
 
 
 def _tfidf(doc_stems: dict[str, Counter]) -> dict[str, dict[str, float]]:
@@ -258,7 +257,7 @@ def similar_documents(stats: CorpusStats, path: str, limit: int = SIMILAR_LIMIT)
         found.append(Similar(
             path=other,
             score=round(score, 4),
-            shared_tags=sorted(my_tags & other_tags, key=lambda t: (t[0] != "topics", t)),
+            shared_tags=sorted(my_tags & other_tags, key=lambda t: (-BY_ID[t[0]].similarity, t)),
             shared_words=[stats.stem_surface.get(k, k) for k in words],
         ))
     found.sort(key=lambda s: (-s.score, s.path))

@@ -31,10 +31,10 @@ import re
 from dataclasses import dataclass, field
 
 from kb.analysis import CZECH_STOPWORDS, fold, terms, tokens_with_offsets
+from kb.facets import FACETS, SECTIONS, TAG_FACETS, Facet
 from kb.model import AUTO, MANUAL, Document
-from kb.taxonomy import FACETS, load_taxonomy, taxonomy_fingerprint  # noqa: F401 (pipeline imports them here)
+from kb.taxonomy import load_taxonomy, taxonomy_fingerprint  # noqa: F401 (pipeline imports them here)
 
-TAG_FACETS = ("topics", "professions")
 DEFAULTS: dict = {
     "reference_terms": 300,
     "length_exponent": 0.6,
@@ -106,7 +106,7 @@ def compile_taxonomy(taxonomy: dict) -> Compiled:
     facet_settings: dict[str, dict] = {}
     tag_settings: dict[str, dict[str, dict]] = {}
     order: dict[str, list[str]] = {}
-    for facet in FACETS:
+    for facet in SECTIONS:
         facet_settings[facet] = {**FACET_DEFAULTS, "zone_weights": settings["zone_weights"],
                                  "kind_weights": settings["kind_weights"], **(settings.get(facet) or {})}
         facet_settings[facet]["zone_weights"] = {**settings["zone_weights"],
@@ -598,7 +598,7 @@ def _match(compiled: Compiled, sequence: list[str], zones: list[str], unit: int 
     a list of names is only noted (weak evidence); one in an output statement counts
     for the outputs rule."""
     index = compiled.index
-    blocked = dict.fromkeys(FACETS, 0)
+    blocked = dict.fromkeys(SECTIONS, 0)
     n = len(sequence)
     for i, term in enumerate(sequence):
         by_facet = index.get(term)
@@ -690,7 +690,7 @@ def score_document(document: Document, taxonomy: dict | None = None) -> dict:
     title_terms, units, parts = analyze_document(document, compiled.audience_marker,
                                                  int(settings["audience"].get("within_terms", 0)),
                                                  int(settings["lead_terms"]), compiled)
-    found: dict[str, dict[str, Candidate]] = {facet: {} for facet in FACETS}
+    found: dict[str, dict[str, Candidate]] = {facet: {} for facet in SECTIONS}
     if title_terms:
         _match(compiled, title_terms, ["title"] * len(title_terms), None, found)
     for k, unit in enumerate(units):
@@ -699,7 +699,7 @@ def score_document(document: Document, taxonomy: dict | None = None) -> dict:
     scored = {**found, "units": units, "parts": parts, "length": length, "compiled": compiled}
     _address_the_reader(document, scored)
     _named_together(document, scored)
-    for facet in FACETS:
+    for facet in SECTIONS:
         exponent = float(compiled.facet_settings[facet].get("length_exponent", settings["length_exponent"]))
         length_factor = max(1.0, length / settings["reference_terms"]) ** exponent
         for cand in found[facet].values():
@@ -736,7 +736,7 @@ def _named_together(document: Document, scored: dict) -> None:
                 sentence, start = text[start:end], end
                 if not pattern.search(_folded(sentence.lower())):
                     continue
-                probe: dict[str, dict[str, Candidate]] = {f: {} for f in FACETS}
+                probe: dict[str, dict[str, Candidate]] = {f: {} for f in SECTIONS}
                 words = terms(sentence)
                 _match(compiled, words, ["body"] * len(words), 0, probe)
                 if len(probe[facet]) < needed:
@@ -802,13 +802,13 @@ def _document_type_conditions(document: Document, scored: dict) -> None:
             cand.tagged, cand.reason = False, why
 
 
-def _doc_type(scored: dict, paged: bool) -> tuple[str, dict]:
-    """The best-scoring type that passed; `jine` when none did."""
+def _doc_type(scored: dict, paged: bool, facet: Facet) -> tuple[str, dict]:
+    """The best-scoring type that passed; the facet's default (`jine`) when none did."""
     compiled: Compiled = scored["compiled"]
-    candidates: dict[str, Candidate] = scored["doc_types"]
-    passed = [candidates[t] for t in compiled.order["doc_types"] if t in candidates and candidates[t].tagged]
+    candidates: dict[str, Candidate] = scored[facet.section]
+    passed = [candidates[t] for t in compiled.order[facet.section] if t in candidates and candidates[t].tagged]
     best = max(passed, key=lambda c: c.score, default=None)
-    type_id = best.tag if best else "jine"
+    type_id = best.tag if best else facet.default
     evidence = best.evidence(scored["units"], paged, parts=scored["parts"]) if best else {"source": AUTO, "score": 0.0, "terms": {}}
     evidence["scores"] = {t: round(c.score, 2) for t, c in sorted(candidates.items()) if c.score > 0}
     return type_id, evidence
@@ -832,34 +832,38 @@ def tag_document(document: Document, taxonomy: dict | None = None) -> dict:
     meta = document.meta or {}
     evidence: dict = {}
 
-    doc_type, type_evidence = _doc_type(scored, document.paged)
-    manual_type = meta.get("doc_type")
-    if manual_type in compiled.order["doc_types"]:
-        type_evidence = {**type_evidence, "source": MANUAL, "automatic": doc_type}
-        doc_type = manual_type
-    evidence["doc_type"] = type_evidence
+    tags: dict[str, list[str] | str] = {}
+    for type_facet in FACETS:
+        if type_facet.tagging != "type":
+            continue
+        doc_type, type_evidence = _doc_type(scored, document.paged, type_facet)
+        manual_type = meta.get(type_facet.id)
+        if manual_type in compiled.order[type_facet.section]:
+            type_evidence = {**type_evidence, "source": MANUAL, "automatic": doc_type}
+            doc_type = manual_type
+        tags[type_facet.id] = doc_type
+        evidence[type_facet.id] = type_evidence
 
-    tags: dict[str, list[str]] = {}
-    for facet in TAG_FACETS:
+    for facet_ in TAG_FACETS:
+        facet, key = facet_.section, facet_.id
         known = set(compiled.order[facet])
         candidates: dict[str, Candidate] = scored[facet]
         parts = scored["parts"]
         chosen = {tag: cand.evidence(units, document.paged, parts=parts)
                   for tag, cand in candidates.items() if cand.tagged}
-        for tag in meta.get(facet) or []:
+        for tag in meta.get(key) or []:
             if tag not in known:
                 continue  # an unknown id in a sidecar cannot become a filter value
             cand = candidates.get(tag)
             base = cand.evidence(units, document.paged, parts=parts) if cand else {
                 "score": 0.0, "terms": {}, "strong": [], "in_title": False, "pages": [], "sections": []}
             chosen[tag] = {**base, "source": MANUAL}
-        excluded = [t for t in meta.get(f"{facet}_exclude") or [] if t in chosen]
+        excluded = [t for t in meta.get(facet_.exclude_key) or [] if t in chosen]
         for tag in excluded:
             del chosen[tag]
         if excluded:
-            evidence.setdefault("excluded", {})[facet] = excluded
+            evidence.setdefault("excluded", {})[key] = excluded
         rank = {t: i for i, t in enumerate(compiled.order[facet])}
-        tags[facet] = sorted(chosen, key=lambda t: (-chosen[t]["score"], rank[t]))
-        evidence[facet] = {t: chosen[t] for t in tags[facet]}
-    return {"doc_type": doc_type, "topics": tags["topics"], "professions": tags["professions"],
-            "evidence": evidence}
+        tags[key] = sorted(chosen, key=lambda t: (-chosen[t]["score"], rank[t]))
+        evidence[key] = {t: chosen[t] for t in tags[key]}
+    return {**tags, "evidence": evidence}

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from kb.czech import format_pages, pages_count
 from kb.extract import format_label
+from kb.facets import TAG_FACETS
 from kb.model import Evidence, IndexedDocument, SectionPart
 from kb.taxonomy import label
 
-FACET_NAMES = {"topics": "Témata", "professions": "Profese"}
+FACET_NAMES = {f.id: f.plural for f in TAG_FACETS}
 SHOWN_KEYS = ("path", "title", "format", "pages", "sections", "year", "organization", "source_url",
               "summary", "ocr_pages", "doc_type", "evidence")  # and the tag facets, before the evidence
 MAX_TERMS_SHOWN = 10
