@@ -6,6 +6,7 @@ Usage::
     python benchmarks/tagging_quality.py [--corpus corpus] [--gold tests/data/tagging_gold.yaml]
                                          [--index DIR] [--json]
 
+Further facets are labelled in their own files (MORE_GOLD, e.g. the audience).
 Tags every gold document straight from extraction (with its sidecar, exactly as
 `kb index` does), or, with ``--index``, reads the tags an index has stored. Prints
 precision and recall for topics and professions and overall, the accuracy of the
@@ -30,15 +31,27 @@ sys.path.insert(0, str(ROOT))
 
 from kb.errors import ExtractionError  # noqa: E402
 from kb.extract import extract_file  # noqa: E402
+from kb.facets import BY_ID, TAG_FACETS  # noqa: E402
 from kb.tagging import score_document, tag_document  # noqa: E402
 from kb.taxonomy import load_taxonomy  # noqa: E402
 
-FACETS = ("topics", "professions")
 GOLD = ROOT / "tests" / "data" / "tagging_gold.yaml"
+# Hand labels of further facets (tests/data/NAME_gold.yaml, e.g. the audience), by
+# document path, merged into the gold file's.
+MORE_GOLD = tuple(p for p in sorted(GOLD.parent.glob("*_gold.yaml")) if p != GOLD)
+# The facets judged: every tag facet (kb/facets.py) that the gold labels.
+FACETS: tuple[str, ...] = ()
 
 
 def load_gold(path: Path = GOLD) -> dict[str, dict]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["documents"]
+    global FACETS
+    gold = yaml.safe_load(path.read_text(encoding="utf-8"))["documents"]
+    for extra in MORE_GOLD:
+        if extra.is_file():
+            for rel, labels in (yaml.safe_load(extra.read_text(encoding="utf-8"))["documents"] or {}).items():
+                gold.setdefault(rel, {}).update(labels)
+    FACETS = tuple(f.id for f in TAG_FACETS if any(f.id in labels for labels in gold.values()))
+    return gold
 
 
 def predict(corpus: Path, gold: dict[str, dict]) -> tuple[dict[str, dict], dict[str, dict], dict[str, str], dict]:
@@ -65,7 +78,7 @@ def predict(corpus: Path, gold: dict[str, dict]) -> tuple[dict[str, dict], dict[
         pages += len(document.pages)
         scored = score_document(document, taxonomy)
         near[rel] = {facet: {tag: cand.evidence(scored["units"], document.paged) | {"why_not": cand.reason}
-                             for tag, cand in scored[facet].items() if not cand.tagged}
+                             for tag, cand in scored[BY_ID[facet].section].items() if not cand.tagged}
                      for facet in FACETS}
     return predictions, near, skipped, {"pages": pages, "seconds": seconds}
 

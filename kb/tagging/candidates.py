@@ -85,6 +85,7 @@ def match(compiled: Compiled, sequence: list[str], zones: list[str], unit: int |
     for the outputs rule."""
     index = compiled.index
     blocked = dict.fromkeys(SECTIONS, 0)
+    lists: dict[str, set[int]] = {}  # facet -> lists of readers it has a term in (their starts)
     n = len(sequence)
     for i, term in enumerate(sequence):
         by_facet = index.get(term)
@@ -103,6 +104,8 @@ def match(compiled: Compiled, sequence: list[str], zones: list[str], unit: int |
                 for rule in rules:
                     if rule.kind == "ignore":
                         continue
+                    if cfg["readers_only"] and not _in_readers(owner, i, lists.setdefault(facet, set())):
+                        continue  # the facet counts only where the text names its readers
                     cand = found[facet].get(rule.tag)
                     if cand is None:
                         cand = found[facet][rule.tag] = Candidate(facet, rule.tag)
@@ -117,6 +120,22 @@ def match(compiled: Compiled, sequence: list[str], zones: list[str], unit: int |
                         cand.output_at.append((unit, i))
                         cand.output_score += weight
                 break
+
+
+READERS_FIRST = 2  # a list of readers starts with one of them ("pro nové pracovníky"), not
+# with a purpose ("pro zajištění participace dětí")
+
+
+def _in_readers(owner: Unit | None, i: int, opened: set[int]) -> bool:
+    """Whether term `i` is in a list of readers that begins with one of the facet's terms."""
+    place = owner.readers.get(i) if owner is not None else None
+    if place is None:
+        return False
+    start = i - place
+    if place < READERS_FIRST or start in opened:
+        opened.add(start)
+        return True
+    return False
 
 
 def _part_score(hits: list[tuple[float, bool]], length: int, settings: dict, exponent: float) -> float:

@@ -19,12 +19,13 @@ DEFAULTS: dict = {
     "kind_weights": {"strong": 1.0, "term": 0.3},
     "saturation": 12,
     "audience_statement": {"marker": "určen", "within_terms": 800},
+    "reader_words": [],
     "outputs": [],
     "output_verbs": [],
     "weak_headings": [],
     "series_words": [],
 }
-FACET_DEFAULTS = {"min_score": 2.0, "min_pages": 3, "sections": False, "families": False}
+FACET_DEFAULTS = {"min_score": 2.0, "min_pages": 3, "sections": False, "families": False, "readers_only": False}
 ENTRY_KEYS = ("label", "description", "strong", "terms", "ignore")
 
 
@@ -50,6 +51,8 @@ class Compiled:
     output_verbs: re.Pattern | None = None  # verbs saying it was made or run (vznikly, uspořádali)
     weak_headings: re.Pattern | None = None  # sections whose hits are weak (literature…)
     series: re.Pattern | None = None  # lines naming a series or blog: weak
+    readers: re.Pattern | None = None  # words after which a title page names its readers (pro, milí)
+    statement: re.Pattern | None = None  # the audience marker (určen…) as a word start
 
 
 _COMPILED: dict[int, tuple[dict, Compiled]] = {}
@@ -97,7 +100,10 @@ def compile_taxonomy(taxonomy: dict) -> Compiled:
                         words_pattern([word_start(w) for w in settings["outputs"]], prefix=True),
                         words_pattern(settings["output_verbs"], prefix=True),
                         words_pattern(settings["weak_headings"], prefix=True),
-                        words_pattern(settings["series_words"], prefix=True))
+                        words_pattern(settings["series_words"], prefix=True),
+                        words_pattern(settings["reader_words"]),
+                        words_pattern([settings["audience_statement"].get("marker")] if
+                                      settings["audience_statement"].get("marker") else [], prefix=True))
     if len(_COMPILED) > 8:
         _COMPILED.clear()
     _COMPILED[id(taxonomy)] = (taxonomy, compiled)

@@ -32,6 +32,9 @@ class Unit:
     zones: list[str]
     part_starts: list[tuple[int, int]] = field(default_factory=list)  # (term position, part id)
     excerpts: list[tuple[int, int, str]] = field(default_factory=list)  # output sentences: (from, to, text)
+    # terms in a list of readers ("Informace pro rodiče a učitele", "Milí rodiče", "je
+    # určena pracovníkům…"): position -> place in its list, for facets that count only those
+    readers: dict[int, int] = field(default_factory=dict)
 
     def part_of(self, position: int) -> int:
         k = bisect.bisect_right(self.part_starts, (position, 1 << 30)) - 1
@@ -128,9 +131,15 @@ def analyze_document(document: Document, audience_marker: str = "", audience_wit
         unit_terms = [t for t, _, _ in tokens]
         if audience_marker and seen_terms < audience_within:
             _mark_audience(text, tokens, zones, audience_marker)
-        for k in range(max(0, min(len(zones), lead_terms - seen_terms))):
+        lead = max(0, min(len(zones), lead_terms - seen_terms))
+        for k in range(lead):
             if zones[k] in ("body", "heading"):  # the author's keywords weigh more
                 zones[k] = "lead"
+        readers: dict[int, int] = {}
+        if compiled is not None:  # where the text names its readers: title page, "určen…" sentence
+            readers = _reader_positions(text, tokens[:lead], compiled.readers)
+            if seen_terms < audience_within:
+                readers.update(_reader_positions(text, tokens, compiled.statement))
         seen_terms += len(unit_terms)
         number = page.number if document.paged else order
         part_starts: list[tuple[int, int]] = []
@@ -154,6 +163,7 @@ def analyze_document(document: Document, audience_marker: str = "", audience_wit
                 extra = terms(page.heading)
                 unit_terms = extra + unit_terms
                 zones = ["heading"] * len(extra) + zones
+                readers = {k + len(extra): place for k, place in readers.items()}
         for k, (pos, part_id) in enumerate(part_starts):
             end = part_starts[k + 1][0] if k + 1 < len(part_starts) else len(unit_terms)
             part = parts[part_id]
@@ -168,8 +178,36 @@ def analyze_document(document: Document, audience_marker: str = "", audience_wit
                         zones[j] = "names"
         offset = len(unit_terms) - len(tokens)  # heading terms put in front (DOCX/TXT)
         excerpts = _excerpts(text, tokens, marks, offset)
-        units.append(Unit(number, page.heading or "", unit_terms, zones, part_starts, excerpts))
+        units.append(Unit(number, page.heading or "", unit_terms, zones, part_starts, excerpts,
+                          readers))
     return terms(document.title or ""), units, parts
+
+
+# The end of a list of readers: a sentence or line end, or a relative clause about
+# something else ("… pracovníkům, kteří se setkávají s rodinami, kde rodič pije").
+_CLAUSE_END = re.compile(r"[.!?:;\n]|,\s+(?:kter|kde\b|jejichz|jez\b|kdyz|aby\b|protoze)|\s(?:je|jsou|byl[aoiy]?)\s")
+
+
+def _reader_positions(text: str, tokens: list[tuple[str, int, int]], words: re.Pattern | None
+                      ) -> dict[int, int]:
+    """{token position: its place in the list} of the tokens that stand after a word
+    naming the readers ("pro", "milí", "určen…"), up to the end of that list:
+    "Informace pro rodiče a učitele", "Metodika je určena sociálním pracovníkům…"."""
+    if words is None or not tokens:
+        return {}
+    page = folded(text[:tokens[-1][2]].lower())
+    spans = []
+    for m in words.finditer(page):
+        start = m.end()
+        while start < len(page) and page[start].isspace():
+            start += 1  # "metodický pokyn pro\nškoly": a title wraps after the word
+        end = _CLAUSE_END.search(page, start)
+        spans.append((start, end.start() if end else len(page)))
+    positions: dict[int, int] = {}
+    for a, b in spans:
+        inside = [k for k, (_, start, _) in enumerate(tokens) if a <= start < b]
+        positions.update((k, place) for place, k in enumerate(inside))
+    return positions
 
 
 _LINE = re.compile(r"[^\n]+")
