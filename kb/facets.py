@@ -44,6 +44,8 @@ FACETS: tuple[Facet, ...] = (
     Facet("topics", "topics", "topic", "Téma", "Témata", "téma", chip="topic", similarity=1.0),
     Facet("professions", "professions", "profession", "Profese", "Profese", "profese", chip="profession",
           similarity=0.4),
+    Facet("audience", "audience", "audience", "Cílová skupina", "Cílové skupiny", "pro", chip="profession",
+          similarity=0.4),
     Facet("doc_type", "doc_types", "type", "Typ dokumentu", "Typy dokumentů", "typ", multi=False,
           chip="type", tagging="type", default="jine"),
 )

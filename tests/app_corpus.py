@@ -52,7 +52,7 @@ def build_app_corpus(root: Path) -> Path:
     ], title="Rozhovor s dítětem")
     (root / ROZHOVOR).with_suffix(".yaml").write_text(
         "year: 2022\norganization: Spolek Most k rodině\ndoc_type: letak\n"
-        "topics: [rozhovor-s-ditetem]\nprofessions: [ospod]\n", encoding="utf-8")
+        "topics: [rozhovor-s-ditetem]\nprofessions: [ospod]\naudience: [rodice]\n", encoding="utf-8")
     (root / OPATROVNIK).write_text(
         "Opatrovník\n==========\n\nVeřejný opatrovník hájí zájmy opatrovance u soudu.\n",
         encoding="utf-8")

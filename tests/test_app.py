@@ -227,6 +227,19 @@ def test_filters_show_counts_for_the_query_and_narrow_results(env):
     assert result_titles(at) == ["Opatrovník"]
 
 
+def test_app_sidebar_counts_filters_and_url_keep_the_audience(env):
+    at = search(open_app(), "kyberšikana")
+    audience = sidebar_multiselect(at, "w_f_audience")
+    assert "Rodiče (1)" in audience.options  # the leaflet's sidecar says audience: [rodice]
+    audience.select("rodice").run()
+    assert result_titles(at) == ["Rozhovor s dítětem"]
+    assert qp(at, "audience") == ["rodice"]
+    assert 'kb-chip-profession">Rodiče<' in page_html(at)
+    at = open_app({"q": "kyberšikana", "audience": "rodice"})
+    assert sidebar_multiselect(at, "w_f_audience").value == ["rodice"]
+    assert result_titles(at) == ["Rozhovor s dítětem"]
+
+
 def test_year_filter_narrows_results(env):
     at = search(open_app(), "kyberšikana")
     slider = at.sidebar.slider(key="w_f_years")
