@@ -94,7 +94,7 @@ class Evidence:
     outputs: tuple[str, ...] = ()  # basis "outputs": the outputs the document names
     weak: dict[str, int] = field(default_factory=dict)  # hits only in lists of names
     automatic: str = ""  # a document type set by hand: the one the tagger chose
-    scores: dict[str, float] = field(default_factory=dict)  # document type: every type's score
+    scores: dict[str, float] | None = None  # document type only: every type's score (maybe none)
 
     @property
     def manual(self) -> bool:
@@ -119,7 +119,7 @@ class Evidence:
             outputs=tuple(data.get("outputs") or ()),
             weak=dict(data.get("weak") or {}),
             automatic=data.get("automatic") or "",
-            scores=dict(data.get("scores") or {}),
+            scores=dict(data["scores"]) if isinstance(data.get("scores"), dict) else None,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -136,7 +136,7 @@ class Evidence:
             data["weak"] = dict(self.weak)
         if self.automatic:
             data["automatic"] = self.automatic
-        if self.scores:
+        if self.scores is not None:
             data["scores"] = dict(self.scores)
         return data
 

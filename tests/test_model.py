@@ -39,7 +39,7 @@ def test_a_manifest_round_trips_through_indexed_document(indexed):
 def test_an_entry_written_before_a_field_existed_still_reads():
     old = {"path": "a.pdf", "title": "Leták", "format": "pdf", "pages": 2, "hash": "ab",
            "doc_type": "letak", "topics": ["trauma"],
-           "evidence": {"doc_type": {"source": "automaticky", "score": 4.0, "terms": {"leták": 2}},
+           "evidence": {"doc_type": {"source": "automaticky", "score": 4.0, "terms": {"leták": 2}, "scores": {}},
                         "topics": {"trauma": {"source": "ručně", "score": 0.0, "terms": {}}}}}
     doc = IndexedDocument.from_json(old)
     assert (doc.publisher, doc.place, doc.section_count, doc.minhash, doc.professions) == ("", "", 0, "", ())
@@ -48,6 +48,7 @@ def test_an_entry_written_before_a_field_existed_still_reads():
     assert doc.evidence_for("doc_type", "jine") is None
     again = IndexedDocument.from_json(doc.to_json())
     assert again == doc
+    assert again.to_json()["evidence"]["doc_type"]["scores"] == {}  # kb show --json keeps an empty table
 
 
 def test_a_facet_the_tagger_adds_is_read_without_a_change_to_the_record():
