@@ -93,13 +93,12 @@ def cost(pages: int, repeat: int, work: Path) -> dict:
                 last_on = index
             else:
                 shutil.rmtree(index, ignore_errors=True)
-    manifest = json.loads((kb_index.current_generation(last_on) / kb_index.MANIFEST).read_text(encoding="utf-8"))
-    documents = manifest["documents"]
+    documents = kb_index.read_manifest(kb_index.current_generation(last_on) / kb_index.MANIFEST)["documents"]
     texts = []
     for entry in documents.values():
-        cached = kb_index.load_extracted(last_on, entry["hash"])
+        cached = kb_index.load_extracted(last_on, entry.hash)
         texts.append(cached.text if cached else "")
-    n_pages = sum(max(1, e.get("pages") or e.get("sections") or 1) for e in documents.values())
+    n_pages = sum(max(1, e.page_count or 1) for e in documents.values())
     started = time.perf_counter()
     for text in texts:
         neardup.entry_fields(text)
