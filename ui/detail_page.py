@@ -10,9 +10,10 @@ from kb.czech import quoted
 from kb.errors import KbError
 from kb.extract import format_label
 from kb.facets import FACETS, TAG_FACETS
-from kb.library.browse import highlight_spans, hit_in_document
+from kb.library.browse import hit_in_document
 from kb.model import IndexedDocument
 from kb.paths import UnsafePath
+from kb.search.snippets import query_spans
 from kb.search.suggest import similar_documents
 from kb.taxonomy import label as tax_label
 from ui import state
@@ -166,7 +167,7 @@ def _render_text(lib: Library, entry: IndexedDocument, query: str) -> None:
         choice = st.selectbox("Strana" if paged else "Oddíl", range(len(records)),
                               format_func=lambda i: names[i], key=f"w_text_page_{entry.path}")
         text = records[choice].get("content", "") or ""
-        st.html(f'<div class="kb-text">{marked(text, highlight_spans(text, query))}</div>')
+        st.html(f'<div class="kb-text">{marked(text, query_spans(text, query))}</div>')
 
 
 def _render_similar(lib: Library, entry: IndexedDocument) -> None:

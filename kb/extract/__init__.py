@@ -13,11 +13,11 @@ from kb.errors import ExtractionError
 from kb.extract import docx as docx_format
 from kb.extract import pdf as pdf_format
 from kb.extract import text as text_format
-from kb.extract.clean import safe_text
 from kb.extract.sidecar import load_sidecar
 from kb.extract.titles import choose_title
 from kb.index import skip_reasons as reasons
 from kb.model import Document
+from kb.safe_text import safe_text
 
 EXTRACTORS = {
     ".pdf": pdf_format.extract,

@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
-from kb.extract.clean import safe_text
 from kb.facets import FACETS, TAG_FACETS
+from kb.safe_text import safe_text
 
 MAX_SIDECAR_BYTES = 64 * 1024
 TEXT_FIELDS = ("title", "organization", "publisher", "place", "source_url", "summary",

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.extract import content_hash, is_supported
-from kb.extract.clean import safe_text
 from kb.extract.sidecar import sidecar_path
 from kb.index import skip_reasons as reasons
+from kb.safe_text import safe_text
 from kb.settings import Settings
 
 IGNORE_FILE = ".kbignore"

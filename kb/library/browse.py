@@ -14,8 +14,6 @@ from kb.model import IndexedDocument
 from kb.search import DocumentHit, SearchRequest
 from kb.taxonomy import ids
 
-HIT_LOOKUP_LIMIT = 300
-
 
 @dataclass
 class Overview:
@@ -68,25 +66,5 @@ def hit_in_document(backend, request: SearchRequest, path: str) -> DocumentHit |
     or None when the query does not match it."""
     if not (request.query or "").strip():
         return None
-    # SearchRequest has no path filter yet, so the document is looked up among the best
-    # hits of the unfiltered query (a document ranked lower shows no hit pages).
-    limit = min(len(backend.documents()), HIT_LOOKUP_LIMIT) or 1
-    result = backend.search(SearchRequest(query=request.query, limit=limit, group=False))
-    return next((hit for hit in result.results if hit.path == path), None)
-
-
-def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
-    """Offsets in `text` of the words that the query matches (as the index sees them), for
-    marking a whole page; an unparseable query marks nothing."""
-    from kb.errors import QueryError
-    from kb.search.query import parse_query
-    from kb.search.snippets import query_spans
-
-    if not (query or "").strip() or not text:
-        return []
-    try:
-        parsed = parse_query(query)
-    except QueryError:
-        return []
-    return query_spans(text, parsed)
-
+    result = backend.search(SearchRequest(query=request.query, paths=[path], limit=1, group=False))
+    return result.results[0] if result.results else None

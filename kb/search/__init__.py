@@ -40,6 +40,7 @@ class SearchRequest:
     year_to: int | None = None
     limit: int = 20
     group: bool = True  # near-identical documents as one result (kb/index/neardup.py)
+    paths: list[str] = field(default_factory=list)  # only these documents (e.g. one document's hits)
 
 
 @dataclass

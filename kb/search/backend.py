@@ -16,11 +16,11 @@ from whoosh.scoring import BM25F
 from kb.analysis import highlight_spans
 from kb.analysis.families import Families
 from kb.errors import QueryError
-from kb.extract.clean import safe_text
 from kb.facets import FACETS, TAG_FACETS
 from kb.index import neardup
 from kb.index import store as kb_index
 from kb.model import IndexedDocument
+from kb.safe_text import safe_text
 from kb.search import DocumentHit, PageHit, SearchRequest, SearchResult
 from kb.search.filters import filter_query, validate_filters
 from kb.search.page_scores import PageScorer

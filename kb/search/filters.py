@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from whoosh import query as Q
 
 from kb.errors import QueryError
-from kb.extract.clean import safe_text
 from kb.facets import BY_ID
+from kb.safe_text import safe_text
 from kb.taxonomy import ids
 
 if TYPE_CHECKING:
@@ -34,6 +34,11 @@ def validate_filters(request: SearchRequest) -> None:
 
 def filter_query(request: SearchRequest) -> Q.Query | None:
     """The year range; facet filters are applied per document (WhooshBackend.search)."""
+    parts = []
+    if request.paths:  # e.g. the detail page: one document's hits
+        parts.append(Q.Or([Q.Term("path", p) for p in request.paths]))
     if request.year_from is not None or request.year_to is not None:
-        return Q.NumericRange("year", request.year_from, request.year_to)
-    return None
+        parts.append(Q.NumericRange("year", request.year_from, request.year_to))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else Q.And(parts)

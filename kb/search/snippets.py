@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from kb.analysis import highlight_spans, tokens_with_offsets, word_term
-
-if TYPE_CHECKING:
-    from kb.search.query import ParsedQuery
+from kb.errors import QueryError
+from kb.search.query import parse_query
 
 SNIPPET_CHARS = 240  # the length of a result's snippet (characters, before "… " and " …")
 
@@ -70,8 +68,15 @@ def match_spans(text: str, singles: set[str], phrases: set[tuple[str, ...]] = fr
     return [spans[i] for i in sorted(keep)]
 
 
-def query_spans(text: str, parsed: ParsedQuery) -> list[tuple[int, int]]:
-    """The words of `text` to mark for a parsed query (snippets, a whole page)."""
+def query_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """Offsets in `text` of the words that a query as typed matches (as the index sees
+    them), for marking a whole page; an unparseable query marks nothing."""
+    if not (query or "").strip() or not text:
+        return []
+    try:
+        parsed = parse_query(query)
+    except QueryError:
+        return []
     return match_spans(text, parsed.highlight_terms, parsed.highlight_phrases)
 
 

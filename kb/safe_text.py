@@ -1,5 +1,6 @@
 """Text that is safe to store and print: what a hostile or broken file puts into its
-text or metadata must not break the index or a terminal.
+text or metadata must not break the index or a terminal. Extraction, indexing and
+search all use it, so it sits beside them, not inside one.
 
 Removed: control characters other than newline and tab (an ESC sequence in a PDF would
 otherwise reach the terminal through `kb search`), the bidirectional overrides that can
