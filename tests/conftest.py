@@ -114,3 +114,12 @@ def index_dir(tmp_path: Path) -> Path:
 def indexed(small_corpus: Path, index_dir: Path) -> tuple[Path, Path]:
     kb_json("index", small_corpus, "--index", index_dir)
     return small_corpus, index_dir
+
+
+@pytest.fixture
+def env(library, monkeypatch) -> tuple[Path, Path]:
+    """The app's settings pointed at the (corpus, index) of the module's own `library` fixture."""
+    corpus, index = library
+    monkeypatch.setenv("KB_CORPUS_DIR", str(corpus))
+    monkeypatch.setenv("KB_INDEX_DIR", str(index))
+    return corpus, index

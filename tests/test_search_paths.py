@@ -38,14 +38,6 @@ def library(tmp_path_factory) -> tuple[Path, Path]:
     return corpus, index
 
 
-@pytest.fixture
-def env(library, monkeypatch) -> tuple[Path, Path]:
-    corpus, index = library
-    monkeypatch.setenv("KB_CORPUS_DIR", str(corpus))
-    monkeypatch.setenv("KB_INDEX_DIR", str(index))
-    return corpus, index
-
-
 def open_app(params: dict) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     for key, value in params.items():
