@@ -83,6 +83,20 @@ def test_sidecar_change_updates_metadata_without_new_content(indexed):
     assert (doc["title"], doc["year"]) == ("Nový název", 2024)
 
 
+def test_an_edited_yml_sidecar_is_noticed_like_a_yaml_one(indexed):
+    """An admin who names the sidecar NAME.yml gets its edits indexed too."""
+    corpus, index_dir = indexed
+    folder = corpus / "metodiky"
+    (folder / "metodika.yaml").rename(folder / "metodika.yml")
+    kb_json("index", corpus, "--index", index_dir)
+    (folder / "metodika.yml").write_text("title: Metodika přejmenovaná v souboru yml\n", encoding="utf-8")
+    result = kb_json("index", corpus, "--index", index_dir)
+    assert result["indexed"] == 1
+    doc = next(d for d in kb_json("list", "--index", index_dir)["documents"]
+               if d["path"] == "metodiky/metodika.pdf")
+    assert doc["title"] == "Metodika přejmenovaná v souboru yml"
+
+
 def test_missing_corpus_exits_nonzero_with_message(tmp_path: Path):
     proc = run_kb("index", tmp_path / "neni", "--index", tmp_path / "ix")
     assert proc.returncode != 0 and "neexistuje" in proc.stderr and "Traceback" not in proc.stderr

@@ -17,17 +17,18 @@ LIST_FIELDS = tuple(key for f in TAG_FACETS for key in (f.id, f.exclude_key))
 
 
 def sidecar_path(document_path: Path) -> Path:
-    return document_path.with_suffix(".yaml")
+    """NAME.yaml, or NAME.yml when only that one exists (the indexer hashes this file, so
+    editing either spelling is noticed)."""
+    path = document_path.with_suffix(".yaml")
+    alt = document_path.with_suffix(".yml")
+    return alt if not path.is_file() and alt.is_file() else path
 
 
 def load_sidecar(document_path: Path) -> tuple[dict[str, Any], list[str]]:
     """Return (metadata, warnings). Missing sidecar -> ({}, [])."""
     path = sidecar_path(document_path)
     if not path.is_file():
-        alt = document_path.with_suffix(".yml")
-        if not alt.is_file():
-            return {}, []
-        path = alt
+        return {}, []
     name = path.name
     try:
         raw = path.read_bytes()
