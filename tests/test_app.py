@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 from app_corpus import (
     BROKEN,
     HOSTILE,
@@ -523,6 +524,21 @@ def test_upload_form_takes_publisher_and_place_for_the_citation(fresh_env):
     prepared = prepare_export(at.session_state["collection"], indexed(index), corpus)
     assert "Lipnice nad Orlicí: Nakladatelství Most, 2023." in reading_list_markdown(
         at.session_state["collection"], prepared)
+
+
+def test_upload_form_offers_every_tag_facet_and_saves_the_chosen_audience(fresh_env):
+    from builders import make_pdf
+
+    corpus, index = fresh_env
+    pdf = make_pdf(corpus.parent / "pestouni.pdf", ["Pěstounská péče. Jak pečovat o přijaté dítě."])
+    at = open_app({"view": "sprava"})
+    labels = [m.label for m in at.multiselect]
+    assert {"Témata", "Profese", "Cílové skupiny"} <= set(labels), labels
+    at.multiselect(key=form_key(at, "upload-audience")).set_value(["pestouni"])
+    at = upload(at, "pestouni.pdf", pdf.read_bytes(), **{"upload-title": "Pěstounská péče v praxi"})
+    sidecar = yaml.safe_load((corpus / "pestouni.yaml").read_text(encoding="utf-8"))
+    assert sidecar["audience"] == ["pestouni"]
+    assert "pestouni" in indexed(index)["pestouni.pdf"].values("audience")
 
 
 def test_upload_checks_the_type_from_content_and_the_size(fresh_env, monkeypatch):

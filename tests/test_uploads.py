@@ -176,7 +176,8 @@ def test_sidecar_is_safe_yaml_that_the_indexer_reads(corpus, pdf_bytes):
     fields = SidecarFields(
         title="!!python/object/apply:os.system ['echo pwned']", year=2023,
         organization="Spolek: Most k rodině, z. s.\nnový řádek", source_url="https://example.cz/a",
-        doc_type="metodika", topics=["supervize", "supervize"], professions=["ospod"],
+        doc_type="metodika", tags={"topics": ["supervize", "supervize"], "professions": ["ospod"],
+                                   "audience": ["odbornici"]},
         publisher="Nakladatelství\nMost", place="  Brno ",
     )
     saved = save_upload(corpus, pdf_bytes, "supervize.pdf", max_bytes=MB, sidecar=fields)
@@ -184,7 +185,7 @@ def test_sidecar_is_safe_yaml_that_the_indexer_reads(corpus, pdf_bytes):
     data = yaml.safe_load(text)
     assert data["title"].startswith("!!python/object")  # a string, not a tag
     assert data["organization"] == "Spolek: Most k rodině, z. s. nový řádek"
-    assert data["topics"] == ["supervize"]
+    assert data["topics"] == ["supervize"] and data["audience"] == ["odbornici"]
     meta, warnings = load_sidecar(corpus / saved.rel_path)
     assert warnings == [] and meta["year"] == 2023 and meta["doc_type"] == "metodika"
     assert meta["publisher"] == "Nakladatelství Most" and meta["place"] == "Brno"
@@ -193,7 +194,8 @@ def test_sidecar_is_safe_yaml_that_the_indexer_reads(corpus, pdf_bytes):
 @pytest.mark.parametrize("fields, message", [
     (SidecarFields(year=1066), "Rok"),
     (SidecarFields(source_url="javascript:alert(1)"), "http"),
-    (SidecarFields(topics=["neexistuje"]), "Neznámé téma"),
+    (SidecarFields(tags={"topics": ["neexistuje"]}), r"Neznámá hodnota \(téma\)"),
+    (SidecarFields(tags={"audience": ["kocky"]}), r"Neznámá hodnota \(cílová skupina\)"),
     (SidecarFields(doc_type="kniha"), "typ dokumentu"),
 ])
 def test_invalid_sidecar_fields_are_refused_before_writing(corpus, pdf_bytes, fields, message):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kb.errors import KbError
+from kb.facets import TAG_FACETS
 from kb.library.uploads import SidecarFields, UploadError, UploadExists, corpus_folders, save_upload
 from kb.taxonomy import ids
 from kb.taxonomy import label as tax_label
@@ -96,12 +97,10 @@ def _render_upload(lib: Library) -> None:
         source_url = st.text_input("Odkaz na zdroj (https://…)", max_chars=500, key=_key("url"))
         doc_type = st.selectbox("Typ dokumentu", ["", *ids("doc_types")], key=_key("type"),
                                 format_func=lambda v: tax_label("doc_types", v) if v else "(určit automaticky)")
-        topics = st.multiselect("Témata", ids("topics"), key=_key("topics"),
-                                format_func=lambda v: tax_label("topics", v), placeholder="Vyberte…",
-                                select_all=False)
-        professions = st.multiselect("Profese", ids("professions"), key=_key("professions"),
-                                     format_func=lambda v: tax_label("professions", v),
-                                     placeholder="Vyberte…", select_all=False)
+        tags = {facet.id: st.multiselect(facet.plural, ids(facet.section), key=_key(facet.id),
+                                         format_func=lambda v, s=facet.section: tax_label(s, v),
+                                         placeholder="Vyberte…", select_all=False)
+                for facet in TAG_FACETS}
         submitted = st.form_submit_button("Uložit do knihovny a zaindexovat", type="primary")
     if not submitted:
         return
@@ -116,7 +115,7 @@ def _render_upload(lib: Library) -> None:
     try:
         fields = SidecarFields(title=title, year=_year(year), organization=organization,
                                publisher=publisher, place=place, source_url=source_url,
-                               doc_type=doc_type, topics=topics, professions=professions)
+                               doc_type=doc_type, tags=tags)
         fields.to_yaml_dict()  # validate before touching the disk
     except UploadError as e:
         st.error(html_message(e))

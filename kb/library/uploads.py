@@ -22,6 +22,7 @@ import yaml
 
 from kb.errors import KbError
 from kb.extract.sniff import wrong_format_reason
+from kb.facets import TAG_FACETS
 from kb.paths import UnsafePath, normalise_rel
 from kb.taxonomy import ids
 
@@ -189,8 +190,7 @@ class SidecarFields:
     place: str = ""
     source_url: str = ""
     doc_type: str = ""
-    topics: list[str] = field(default_factory=list)
-    professions: list[str] = field(default_factory=list)
+    tags: dict[str, list[str]] = field(default_factory=dict)  # facet id -> ids (kb/facets.py TAG_FACETS)
     summary: str = ""
 
     def to_yaml_dict(self) -> dict:
@@ -213,18 +213,18 @@ class SidecarFields:
         if self.doc_type:
             _check_ids("doc_types", [self.doc_type], "typ dokumentu")
             data["doc_type"] = self.doc_type
-        for key, facet, what in (("topics", "topics", "téma"), ("professions", "professions", "profese")):
-            values = list(dict.fromkeys(getattr(self, key) or []))
+        for facet in TAG_FACETS:
+            values = list(dict.fromkeys(self.tags.get(facet.id) or []))
             if values:
-                _check_ids(facet, values, what)
-                data[key] = values
+                _check_ids(facet.section, values, facet.label.lower())
+                data[facet.id] = values
         return data
 
 
-def _check_ids(facet: str, values: list[str], what: str) -> None:
-    unknown = [v for v in values if v not in set(ids(facet))]
+def _check_ids(section: str, values: list[str], what: str) -> None:
+    unknown = [v for v in values if v not in set(ids(section))]
     if unknown:
-        raise UploadError(f"Neznámé {what}: {', '.join(unknown)[:100]}.")
+        raise UploadError(f"Neznámá hodnota ({what}): {', '.join(unknown)[:100]}. Vyberte ze seznamu.")
 
 
 # ---------------------------------------------------------------- saving
