@@ -7,6 +7,7 @@ script. Full-page screenshots go to artifacts/ (git-ignored) for people to look 
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -45,6 +46,26 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def served_app(log_path: Path, port: int, env: dict, *options: str):
+    """`streamlit run app.py` on `port` until the block ends; yields its URL once healthy."""
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+             "--server.headless", "true", "--browser.gatherUsageStats", "false", *options],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        url = f"http://localhost:{port}"
+        try:
+            _wait_healthy(url, proc)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
 def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -69,24 +90,9 @@ def server(tmp_path_factory):
     # a 1 MB upload limit (the browser's twice that, as `kb serve` sets it) to try a big file
     env = {**os.environ, "KB_CORPUS_DIR": str(corpus), "KB_INDEX_DIR": str(base / "index"),
            "KB_WORKERS": "2", "PYTHONUNBUFFERED": "1", "KB_MAX_UPLOAD_MB": "1"}
-    log = open(base / "streamlit.log", "w")
     started = time.monotonic()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.maxUploadSize", "2"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://localhost:{port}"
-    try:
-        _wait_healthy(url, proc)
+    with served_app(base / "streamlit.log", port, env, "--server.maxUploadSize", "2") as url:
         yield {"url": url, "started": started, "corpus": corpus, "log": base / "streamlit.log"}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")

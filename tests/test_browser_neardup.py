@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,11 +14,10 @@ from neardup_data import write_variants
 from test_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    ROOT,
     _free_port,
-    _wait_healthy,
     screenshot,
     search,
+    served_app,
     wait_idle,
 )
 
@@ -43,22 +40,8 @@ def watched_app(tmp_path_factory):
     port = _free_port()
     env = {**os.environ, "KB_CORPUS_DIR": str(corpus), "KB_INDEX_DIR": str(base / "index"),
            "KB_WATCH": "1", "KB_WATCH_QUIET": "0.5", "PYTHONUNBUFFERED": "1"}
-    log = open(base / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://localhost:{port}"
-    try:
-        _wait_healthy(url, proc)
+    with served_app(base / "streamlit.log", port, env) as url:
         yield {"url": url, "corpus": corpus, "base": base}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
