@@ -14,6 +14,8 @@ from kb.model import IndexedDocument
 from kb.search import DocumentHit, SearchRequest
 from kb.taxonomy import ids
 
+DETAIL_PAGE_SNIPPETS = 10  # matching pages the detail page of a document lists with a snippet
+
 
 @dataclass
 class Overview:
@@ -66,5 +68,6 @@ def hit_in_document(backend, request: SearchRequest, path: str) -> DocumentHit |
     or None when the query does not match it."""
     if not (request.query or "").strip():
         return None
-    result = backend.search(SearchRequest(query=request.query, paths=[path], limit=1, group=False))
+    result = backend.search(SearchRequest(query=request.query, paths=[path], limit=1, group=False,
+                                          page_snippets=DETAIL_PAGE_SNIPPETS))
     return result.results[0] if result.results else None

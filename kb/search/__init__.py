@@ -41,6 +41,10 @@ class SearchRequest:
     limit: int = 20
     group: bool = True  # near-identical documents as one result (kb/index/neardup.py)
     paths: list[str] = field(default_factory=list)  # only these documents (e.g. one document's hits)
+    # Pages of each result given a snippet (DocumentHit.page_hits), best first: a result
+    # card shows 3; one document's hits (kb/library/browse.py:hit_in_document) ask for more.
+    # At least 1: the result's own snippet is the best page's.
+    page_snippets: int = 3
 
 
 @dataclass

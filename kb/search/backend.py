@@ -5,8 +5,6 @@ stand (kb/search/rerank.py), counts facets and cuts snippets (kb/search/snippets
 from __future__ import annotations
 
 import gc
-from collections import Counter
-from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +20,7 @@ from kb.index import store as kb_index
 from kb.model import IndexedDocument
 from kb.safe_text import safe_text
 from kb.search import DocumentHit, PageHit, SearchRequest, SearchResult
+from kb.search.facet_counts import FacetTable
 from kb.search.filters import filter_query, validate_filters
 from kb.search.page_scores import PageScorer
 from kb.search.query import ParsedQuery, parse_query
@@ -35,8 +34,45 @@ from kb.search.rerank import (
 )
 from kb.search.snippets import contents_pages_last, make_snippet
 
-PAGES_PER_RESULT = 5
+CONTENTS_CHECK_PAGES = 5  # a result's best pages checked for contents pages (moved behind)
 PAGE_DECAY = 0.5  # each further matching page adds half of the previous one's weight
+
+
+class DocMatch:
+    """One document's match in a search: its score, the query clauses it lacks and its
+    matching pages as (score, docnum), best first. A search matches hundreds of
+    documents but shows twenty: the page list and the lacking clauses are read from the
+    query's arrays only when asked for."""
+
+    __slots__ = ("score", "lack_count", "loaded", "_lacking", "_doc", "_pages", "_source")
+
+    def __init__(self, score: float, lack_count: int, lacking: np.ndarray | None, doc: int,
+                 pages: tuple[np.ndarray, np.ndarray], lo: int, hi: int):
+        self.score, self.lack_count = score, lack_count
+        self.loaded: dict[int, dict] = {}  # docnum -> stored fields read so far
+        self._lacking, self._doc = lacking, doc
+        self._pages: list[tuple[float, int]] | None = None
+        self._source = (pages, lo, hi)
+
+    @property
+    def missing(self) -> list[int]:
+        """Indices of the clauses the document lacks."""
+        return [] if self._lacking is None else np.flatnonzero(self._lacking[:, self._doc]).tolist()
+
+    @property
+    def pages(self) -> list[tuple[float, int]]:
+        if self._pages is None:
+            (scores, docnums), lo, hi = self._source
+            self._pages = list(zip(scores[lo:hi].tolist(), docnums[lo:hi].tolist(), strict=True))
+        return self._pages
+
+    @pages.setter
+    def pages(self, pages: list[tuple[float, int]]) -> None:
+        self._pages = pages
+
+    def rank_key(self, path: str) -> tuple:
+        """Documents with every word first, then those lacking one ("chybí: …"); by score."""
+        return self.lack_count, -self.score, path
 
 
 class WhooshBackend:
@@ -57,6 +93,7 @@ class WhooshBackend:
         self._family_index: Families | None = None
         self._written_forms: dict[str, str] = {}
         self._group_index: dict[str, list[str]] | None = None
+        self._facet_table: FacetTable | None = None
 
     def close(self) -> None:
         self.searcher.close()
@@ -108,15 +145,14 @@ class WhooshBackend:
         if parsed.must_not:  # -word excludes whole documents, not just the pages with it
             for path in self._matching_paths(Q.Or(parsed.must_not)):
                 grouped.pop(path, None)
-        # Documents with every word first, then those lacking one ("chybí: …").
-        unfiltered = sorted(grouped.items(), key=lambda kv: (len(kv[1]["missing"]), -kv[1]["score"], kv[0]))
+        unfiltered = sorted(grouped.items(), key=lambda kv: kv[1].rank_key(kv[0]))
         ranked = self._with_filters(unfiltered, selected)
         if len(parsed.clauses) > 1:
             ranked = self._rerank(ranked, parsed, max(0, request.limit))
         copies: dict[str, list[str]] = {}
         if request.group:  # one result per group of near-identical documents, counted once
             ranked, copies = neardup.collapse(ranked, self._groups())
-        facets = self._facets(dict(ranked))
+        facets = self._facets(ranked)
         filter_counts = {}
         for facet in FACETS:  # each facet counted without its own filter, from the same matches
             if facet.id not in selected:
@@ -125,12 +161,13 @@ class WhooshBackend:
             others = self._with_filters(unfiltered, selected, leave_out=facet.id)
             if request.group:
                 others = neardup.collapse(others, self._groups())[0]
-            filter_counts[facet.id] = self._facets(dict(others))[facet.id]
+            filter_counts[facet.id] = self._facets(others)[facet.id]
         required = [c.text for c in parsed.required]
-        results = [self._hit(path, data, parsed, required) for path, data in ranked[: max(0, request.limit)]]
+        results = [self._hit(path, match, parsed, required, max(0, request.page_snippets))
+                   for path, match in ranked[: max(0, request.limit)]]
         for hit in results:
             hit.duplicates = neardup.similar_to(self.manifest, hit.path, copies.get(hit.path, []))
-        partial = sum(1 for _, data in ranked if data["missing"])
+        partial = sum(1 for _, match in ranked if match.lack_count)
         expanded = parsed.expanded + [w for w in map(self._written, parsed.family) if w and w not in parsed.expanded]
         return SearchResult(query=safe_text(request.query), total=len(ranked), results=results, facets=facets,
                             expanded=expanded, partial=partial, filter_counts=filter_counts)
@@ -160,7 +197,7 @@ class WhooshBackend:
         return self._written_forms[term]
 
     def _group(self, clauses: list[Q.Query], filter_q: Q.Query | None, min_match: int,
-               optional: list[Q.Query] = ()) -> dict[str, dict]:
+               optional: list[Q.Query] = ()) -> dict[str, DocMatch]:
         """Documents in which at least `min_match` of the clauses match (each on any of
         its pages), with their matching pages scored and the indices of the clauses they
         lack (`missing`). A page that matches more of the words scores higher; the
@@ -194,22 +231,20 @@ class WhooshBackend:
             return {}
         page_scores, docs = scores[docnums], doc_of[docnums]
         order = np.lexsort((docnums, -page_scores, docs))  # per document: best first, ties by docnum
-        docs = docs[order].tolist()
-        score_list, docnum_list = page_scores[order].tolist(), docnums[order].tolist()
-        grouped: dict[str, dict] = {}
-        start = 0
-        for end in [*np.flatnonzero(np.diff(docs)).tolist(), len(docs) - 1]:
-            top = score_list[start:min(end + 1, start + 10)]
-            doc = docs[start]
-            grouped[doc_paths[doc]] = {
-                "pages": list(zip(score_list[start:end + 1], docnum_list[start:end + 1], strict=True)),
-                "score": sum(score * PAGE_DECAY**i for i, score in enumerate(top)),
-                "missing": [] if doc_has is None else np.flatnonzero(~doc_has[:, doc]).tolist(),
-            }
-            start = end + 1
-        return grouped
+        docs, page_scores, docnums = docs[order], page_scores[order], docnums[order]
+        starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
+        rank = np.arange(len(docs)) - np.repeat(starts, np.diff(np.r_[starts, len(docs)]))
+        weights = np.where(rank < 10, PAGE_DECAY ** np.minimum(rank, 10), 0.0)
+        doc_scores = np.add.reduceat(page_scores * weights, starts).tolist()
+        lacking = None if doc_has is None else ~doc_has
+        lack_counts = [0] * len(doc_paths) if lacking is None else lacking.sum(axis=0).tolist()
+        ends = [*starts[1:].tolist(), len(docs)]
+        pages = (page_scores, docnums)
+        return {doc_paths[doc]: DocMatch(score, lack_counts[doc], lacking, doc, pages, lo, hi)
+                for doc, score, lo, hi in zip(docs[starts].tolist(), doc_scores, starts.tolist(), ends, strict=True)}
 
-    def _rerank(self, ranked: list[tuple[str, dict]], parsed: ParsedQuery, limit: int) -> list[tuple[str, dict]]:
+    def _rerank(self, ranked: list[tuple[str, DocMatch]], parsed: ParsedQuery, limit: int
+                ) -> list[tuple[str, DocMatch]]:
         """Order the best documents by where the words stand: a page whose words stand
         together (one sentence or paragraph, see proximity) and in a heading outranks one
         with the same words scattered, so a question finds the chapter about it rather
@@ -220,18 +255,17 @@ class WhooshBackend:
         clauses = ClauseTerms([(clause_terms(c.query), 1.0 if not c.optional else OPTIONAL_WEIGHT)
                                for c in parsed.clauses])
         stored = self.searcher.stored_fields
-        for _, data in ranked[:count]:
-            pages = data["pages"]
-            loaded = data.setdefault("loaded", {})
+        for _, match in ranked[:count]:
+            pages, loaded = match.pages, match.loaded
             rescored = []
             for score, docnum in pages[:RERANK_PAGES]:
                 fields = loaded.get(docnum) or loaded.setdefault(docnum, stored(docnum))
                 rescored.append((score * proximity(fields.get("content", ""), fields.get("heading", ""), clauses),
                                  docnum))
             pages = sorted(rescored, key=lambda p: (-p[0], p[1])) + pages[RERANK_PAGES:]
-            data["pages"] = pages
-            data["score"] = sum(score * PAGE_DECAY**i for i, (score, _) in enumerate(pages[:10]))
-        top = sorted(ranked[:count], key=lambda kv: (len(kv[1]["missing"]), -kv[1]["score"], kv[0]))
+            match.pages = pages
+            match.score = sum(score * PAGE_DECAY**i for i, (score, _) in enumerate(pages[:10]))
+        top = sorted(ranked[:count], key=lambda kv: kv[1].rank_key(kv[0]))
         return top + ranked[count:]
 
     def _column(self, name: str):
@@ -255,33 +289,31 @@ class WhooshBackend:
         doc_of, doc_paths = self._doc_index()
         return {doc_paths[d] for d in np.unique(doc_of[self._pages.mask(q)]).tolist()}
 
-    def _with_filters(self, ranked: list[tuple[str, dict]], selected: dict[str, set[str]],
-                      leave_out: str = "") -> list[tuple[str, dict]]:
+    def _with_filters(self, ranked: list[tuple[str, DocMatch]], selected: dict[str, set[str]],
+                      leave_out: str = "") -> list[tuple[str, DocMatch]]:
         """The ranked documents that have, for every selected facet (but `leave_out`),
         one of its selected values."""
         checks = [(k, wanted) for k, wanted in selected.items() if k != leave_out]
         if not checks:
             return ranked
         docs = self.manifest["documents"]
-        return [(path, data) for path, data in ranked
+        return [(path, match) for path, match in ranked
                 if path in docs and all(not wanted.isdisjoint(docs[path].values(k)) for k, wanted in checks)]
 
-    def _facets(self, grouped: dict[str, dict]) -> dict[str, dict[str, int]]:
-        docs = self.manifest["documents"]
-        found = [docs[path] for path in grouped if path in docs]
-        facets = {  # Counter counts an iterable in C
-            facet.id: Counter(chain.from_iterable(doc.values(facet.id) for doc in found)) for facet in FACETS
-        }
-        return {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in facets.items()}
+    def _facets(self, ranked: list[tuple[str, DocMatch]]) -> dict[str, dict[str, int]]:
+        if self._facet_table is None:
+            self._facet_table = FacetTable(self.manifest["documents"])
+        return self._facet_table.count(path for path, _ in ranked)
 
-    def _hit(self, path: str, data: dict, parsed: ParsedQuery, required: list[str]) -> DocumentHit:
+    def _hit(self, path: str, match: DocMatch, parsed: ParsedQuery, required: list[str],
+             snippets: int) -> DocumentHit:
         doc = self.manifest["documents"].get(path) or IndexedDocument(path)
         page_hits = []
         stored = self.searcher.stored_fields
-        loaded = data.get("loaded", {})
-        loaded = {docnum: loaded.get(docnum) or stored(docnum) for _, docnum in data["pages"][:PAGES_PER_RESULT]}
-        data["pages"] = contents_pages_last(data["pages"], loaded)
-        for _, docnum in data["pages"][:PAGES_PER_RESULT]:
+        loaded = {docnum: match.loaded.get(docnum) or stored(docnum)
+                  for _, docnum in match.pages[:max(snippets, CONTENTS_CHECK_PAGES)]}
+        match.pages = contents_pages_last(match.pages, loaded)
+        for _, docnum in match.pages[:max(snippets, 1)]:  # the best page gives the result's snippet
             fields = loaded.get(docnum) or stored(docnum)
             snippet, marks = make_snippet(fields.get("content", ""), parsed.highlight_terms,
                                           phrases=parsed.highlight_phrases)
@@ -293,14 +325,14 @@ class WhooshBackend:
             title=doc.display_title,
             doc_type=doc.doc_type,
             tags={facet.id: list(doc.values(facet.id)) for facet in TAG_FACETS},
-            score=round(data["score"], 4),
-            pages=self._page_numbers(data["pages"]),
+            score=round(match.score, 4),
+            pages=self._page_numbers(match.pages),
             snippet=best.snippet,
             highlights=best.highlights,
             year=doc.year,
             organization=doc.organization,
             page_hits=page_hits,
-            missing=[required[i] for i in data["missing"]],
+            missing=[required[i] for i in match.missing],
         )
 
     def _page_numbers(self, pages: list[tuple[float, int]]) -> list[int]:
