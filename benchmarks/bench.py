@@ -679,7 +679,8 @@ def _live_generation(index_dir: Path) -> Path:
 
 def page_records_of(index_dir: Path) -> list[dict]:
     """The page records kb indexed, rebuilt from its manifest and extraction cache, so
-    the baseline indexes exactly the same texts."""
+    the baseline indexes exactly the same texts; as plain Whoosh would index them, with
+    the title on each page (kb keeps it in one record per document)."""
     from kb.index import store as kb_index
 
     manifest = kb_index.read_manifest(_live_generation(index_dir) / kb_index.MANIFEST)
@@ -689,7 +690,8 @@ def page_records_of(index_dir: Path) -> list[dict]:
         if document is None:
             continue
         document.path, document.title = entry.path, entry.title
-        records.extend(kb_index.page_records(document, entry))
+        records.extend({**record, "title": entry.title} for record in kb_index.page_records(document, entry)
+                       if record["section"] != kb_index.TITLE_SECTION)
     return records
 
 

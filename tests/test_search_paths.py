@@ -1,4 +1,7 @@
-"""SearchRequest.paths: a search over only the given documents, which is how the detail
+"""Where a result's pages come from. The title is the document's, not a page's: a
+result's `pages` are the pages whose own text has the query's words, the same in
+`kb search --json` and in the app, and a document found only by its title is listed with
+no pages. SearchRequest.paths searches only the given documents, which is how the detail
 page gets the hit pages of the one document it shows."""
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from builders import make_pdf
+from conftest import kb_json
 from streamlit.testing.v1 import AppTest
 
 from kb.index.pipeline import run_index
@@ -69,3 +73,41 @@ def test_a_paths_filter_searches_only_those_documents(library):
         assert {hit.path for hit in everywhere.results} == {MEDIACE, DLUHY}
     finally:
         backend.close()
+
+
+def cli_results(index: Path, query: str) -> dict[str, dict]:
+    return {hit["path"]: hit for hit in kb_json("search", query, "--index", str(index))["results"]}
+
+
+def test_a_page_without_the_word_is_not_listed_though_the_title_has_it(library):
+    _, index = library
+    hits = cli_results(index, "mediace")
+    assert sorted(hits[MEDIACE]["pages"]) == [1, 2]  # page 3 is about debts
+    assert all(p["page"] != 3 for p in hits[MEDIACE]["page_hits"])
+
+
+def test_a_document_found_only_by_its_title_is_listed_without_pages(library):
+    _, index = library
+    hits = cli_results(index, "mediace")
+    hit = hits[DLUHY]
+    assert hit["pages"] == [] and hit["page_hits"] == [] and hit["highlights"] == []
+    assert hit["snippet"].startswith("Oddlužení je soudní řízení")  # how the document begins
+    assert list(hits) == [MEDIACE, DLUHY]  # the one whose pages have the word comes first
+
+
+def test_the_app_shows_the_same_pages_as_the_cli(env):
+    _, index = env
+    cli = cli_results(index, "mediace")
+    at = open_app({"q": "mediace"})
+    # one "Shoda na" line per result with pages: only the document whose text has the word
+    assert shown_pages(at) == ["str. 1–2"] and sorted(cli[MEDIACE]["pages"]) == [1, 2]
+    html = "\n".join(h.value for h in at.get("html"))
+    assert "Oddlužení je soudní řízení" in html  # the title-only result still shows how it begins
+
+
+def test_the_detail_page_of_a_title_only_match_says_so(env):
+    at = open_app({"q": "mediace", "doc": MEDIACE})
+    assert shown_pages(at) == ["str. 1–2"]
+    at = open_app({"q": "mediace", "doc": DLUHY})
+    html = "\n".join(h.value for h in at.get("html"))
+    assert shown_pages(at) == [] and "Dotaz odpovídá názvu dokumentu" in html

@@ -29,7 +29,6 @@ from ui.html import (
     marked,
     page_hit_html,
     pages_phrase,
-    visible_hits,
 )
 
 
@@ -85,7 +84,7 @@ def _render_head(entry: IndexedDocument) -> None:
 
 
 def _render_actions(lib: Library, entry: IndexedDocument, hit) -> None:
-    best = next((p.page for p in (visible_hits(hit)[1] if hit else []) if p.page), 0)
+    best = next((p.page for p in (hit.page_hits if hit else []) if p.page), 0)
     cols = st.columns(3)
     url = pdf_url(lib.corpus, entry, best or None)
     if url:
@@ -126,10 +125,11 @@ def _render_hits(lib: Library, entry: IndexedDocument, hit, query: str) -> None:
     if hit is None:
         st.html(f'<div class="kb-muted">Dotaz {esc(quoted(query))} v tomto dokumentu nic nenašel.</div>')
         return
-    pages, page_hits = visible_hits(hit)
-    if pages:
-        st.html(f'<div class="kb-pages">Shoda na {esc(pages_phrase(pages))}</div>')
-    for page_hit in page_hits:
+    if hit.pages:
+        st.html(f'<div class="kb-pages">Shoda na {esc(pages_phrase(hit.pages))}</div>')
+    if not hit.page_hits:  # found by its title alone
+        st.html('<div class="kb-muted">Dotaz odpovídá názvu dokumentu; v textu jeho stránek hledaná slova nejsou.</div>')
+    for page_hit in hit.page_hits:
         text_col, action_col = st.columns([5, 1.3], vertical_alignment="center")
         text_col.html(page_hit_html(page_hit))
         url = pdf_url(lib.corpus, entry, page_hit.page) if page_hit.page else None
@@ -142,7 +142,7 @@ def _render_add_pages(entry: IndexedDocument, hit) -> None:
     if not count:
         return
     with st.expander("Přidat do sady jen některé stránky"):
-        default = sorted({p for p in (visible_hits(hit)[0] if hit else []) if 0 < p <= count})[:20]
+        default = sorted({p for p in (hit.pages if hit else []) if 0 < p <= count})[:20]
         key = f"w_pick_pages_{entry.path}"
         st.multiselect("Stránky", list(range(1, count + 1)), default=default, key=key,
                        format_func=lambda p: f"str. {p}", select_all=False,

@@ -81,20 +81,6 @@ def pages_phrase(pages: list[int]) -> str:
     return f"str. {format_pages(pages)}" if pages else ""
 
 
-def visible_hits(hit) -> tuple[list[int], list]:
-    """(pages with hits, page hits to show). A page whose snippet marks nothing matched only
-    through the document's title (indexed with every page); it is not "where the word is",
-    so it is left out when other pages do show the word."""
-    page_hits = list(hit.page_hits or [])
-    if any(p.highlights for p in page_hits):
-        dropped = {p.page for p in page_hits if not p.highlights and p.page}
-        page_hits = [p for p in page_hits if p.highlights or not p.page]
-    else:
-        dropped = set()
-    pages = [p for p in hit.pages or [] if p not in dropped]
-    return pages, page_hits
-
-
 def tag_chips(tags: dict[str, list[str]]) -> list[str]:
     """A chip per tag (facet id -> ids, kb/facets.py), in registry order."""
     return [chip(tax_label(f.section, v), f.chip) for f in TAG_FACETS for v in tags.get(f.id) or []]
@@ -117,12 +103,11 @@ def result_card(hit, *, type_label: str, page_count: int = 0, max_pages: int = 3
     missing = getattr(hit, "missing", None) or []
     if missing:  # listed below the documents with every word: say which one it lacks
         parts.append(f'<div class="kb-missing">chybí: {esc(", ".join(missing))}</div>')
-    pages, page_hits = visible_hits(hit)
-    if pages:
-        parts.append(f'<div class="kb-pages">Shoda na {esc(pages_phrase(pages))}</div>')
-    for page_hit in page_hits[:max_pages]:
+    if hit.pages:
+        parts.append(f'<div class="kb-pages">Shoda na {esc(pages_phrase(hit.pages))}</div>')
+    for page_hit in hit.page_hits[:max_pages]:
         parts.append(page_hit_html(page_hit))
-    if not page_hits and hit.snippet:
+    if not hit.page_hits and hit.snippet:  # found by its title: how the document begins
         parts.append(f'<div class="kb-hit">{marked(hit.snippet, hit.highlights)}</div>')
     return f'<div class="kb-result">{"".join(parts)}</div>'
 

@@ -17,7 +17,7 @@ from ui import arrivals, duplicates, state
 from ui.backend import Library
 from ui.collect import hit_pages_button, whole_document_button
 from ui.files import pdf_url
-from ui.html import count_phrase, esc, label, result_card, seconds, visible_hits
+from ui.html import count_phrase, esc, label, result_card, seconds
 from ui.html import message as html_message
 
 FIRST_BUILD = "first_build_report"
@@ -182,13 +182,12 @@ def _render_hit(lib: Library, i: int, hit, entry: IndexedDocument | None) -> Non
             type_label=tax_label("doc_types", hit.doc_type),
             page_count=entry.page_count if entry else 0,
         ))
-        pages, page_hits = visible_hits(hit)
-        best_page = next((p.page for p in page_hits if p.page), 0)
+        best_page = next((p.page for p in hit.page_hits if p.page), 0)
         cols = st.columns([1.2, 1.2, 1.4, 2], vertical_alignment="center")
         cols[0].button("Detail", key=f"detail-{i}", on_click=state.open_doc, args=(hit.path,),
                        width="stretch")
         whole_document_button(cols[1], hit.path, hit.title, key=f"add-{i}")
-        hit_pages_button(cols[2], hit.path, hit.title, pages, key=f"addp-{i}")
+        hit_pages_button(cols[2], hit.path, hit.title, hit.pages, key=f"addp-{i}")
         url = pdf_url(lib.corpus, entry, best_page) if entry else None
         if url:
             cols[3].link_button(f"Otevřít PDF na str. {best_page}" if best_page else "Otevřít PDF",

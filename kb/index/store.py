@@ -37,10 +37,11 @@ from kb.model import Document, IndexedDocument
 # Bump the first number when the schema changes; the analyzer has its own version, and
 # the facets (one field each, kb/facets.py) are part of it, so a new facet rebuilds too.
 # An index of another version is rebuilt by the next run, from the extraction cache.
-INDEX_VERSION = f"3.{ANALYZER_VERSION}." + "+".join(f.id for f in FACETS)
+INDEX_VERSION = f"4.{ANALYZER_VERSION}." + "+".join(f.id for f in FACETS)
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 TITLE_BOOST = 3.0
+TITLE_SECTION = -1  # the `section` of a document's title record (page_records)
 HEADING_BOOST = 1.5
 
 
@@ -50,7 +51,7 @@ def get_schema() -> Schema:
         uid=ID(unique=True, stored=True),  # path#page
         path=ID(stored=True, sortable=True),
         page=NUMERIC(stored=True, sortable=True),  # 1-based page; 0 for formats without pages
-        section=NUMERIC(stored=True),  # order of the record within its document
+        section=NUMERIC(stored=True, sortable=True),  # order within its document; TITLE_SECTION: the title
         heading=TEXT(analyzer=analyzer, stored=True, field_boost=HEADING_BOOST),
         title=TEXT(analyzer=analyzer, field_boost=TITLE_BOOST),
         content=TEXT(analyzer=analyzer, phrase=True, stored=True),
@@ -61,7 +62,12 @@ def get_schema() -> Schema:
 
 
 def page_records(document: Document, record: IndexedDocument) -> Iterator[dict]:
-    """The one place that maps a Document (and its tags) to index fields."""
+    """The one place that maps a Document (and its tags) to index fields: a record per
+    page (or section) with its text, and one record with the document's title, so that
+    search scores the title once per document and no page matches by the title alone."""
+    facets = {f.id: ",".join(record.values(f.id)) for f in FACETS}
+    yield {"uid": f"{document.path}#title", "path": document.path, "page": 0, "section": TITLE_SECTION,
+           "title": document.title, **facets, "year": record.year or 0}
     for order, page in enumerate(document.pages):
         yield {
             "uid": f"{document.path}#{order}",
@@ -69,9 +75,8 @@ def page_records(document: Document, record: IndexedDocument) -> Iterator[dict]:
             "page": page.number,
             "section": order,
             "heading": page.heading,
-            "title": document.title,
             "content": page.text,
-            **{f.id: ",".join(record.values(f.id)) for f in FACETS},
+            **facets,
             "year": record.year or 0,
             "ocr": page.ocr,
         }

@@ -44,11 +44,12 @@ class DocMatch:
     documents but shows twenty: the page list and the lacking clauses are read from the
     query's arrays only when asked for."""
 
-    __slots__ = ("score", "lack_count", "loaded", "_lacking", "_doc", "_pages", "_source")
+    __slots__ = ("score", "title", "lack_count", "loaded", "_lacking", "_doc", "_pages", "_source")
 
-    def __init__(self, score: float, lack_count: int, lacking: np.ndarray | None, doc: int,
+    def __init__(self, score: float, title: float, lack_count: int, lacking: np.ndarray | None, doc: int,
                  pages: tuple[np.ndarray, np.ndarray], lo: int, hi: int):
-        self.score, self.lack_count = score, lack_count
+        # title: the part of the score that no page carries (a document found by its title alone)
+        self.score, self.title, self.lack_count = score, title, lack_count
         self.loaded: dict[int, dict] = {}  # docnum -> stored fields read so far
         self._lacking, self._doc = lacking, doc
         self._pages: list[tuple[float, int]] | None = None
@@ -94,6 +95,7 @@ class WhooshBackend:
         self._written_forms: dict[str, str] = {}
         self._group_index: dict[str, list[str]] | None = None
         self._facet_table: FacetTable | None = None
+        self._titles: np.ndarray | None = None
 
     def close(self) -> None:
         self.searcher.close()
@@ -123,7 +125,7 @@ class WhooshBackend:
 
     def page_texts(self, path: str) -> list[dict]:
         """Stored pages (or sections) of one document, in order."""
-        records = self.searcher.documents(path=path)
+        records = [r for r in self.searcher.documents(path=path) if r["section"] != kb_index.TITLE_SECTION]
         return sorted(records, key=lambda r: r["section"])
 
     def search(self, request: SearchRequest) -> SearchResult:
@@ -199,49 +201,80 @@ class WhooshBackend:
     def _group(self, clauses: list[Q.Query], filter_q: Q.Query | None, min_match: int,
                optional: list[Q.Query] = ()) -> dict[str, DocMatch]:
         """Documents in which at least `min_match` of the clauses match (each on any of
-        its pages), with their matching pages scored and the indices of the clauses they
-        lack (`missing`). A page that matches more of the words scores higher; the
-        `optional` clauses add to the score of the pages they match, never to a
-        document's requirements.
+        its pages or in its title), with the pages whose own text matches scored (best
+        first) and the indices of the clauses they lack (`missing`). A page that matches
+        more of the words scores higher; the `optional` clauses add to the score of the
+        pages they match, never to a document's requirements. The title is the
+        document's (a record of its own, kb/index/store.py, scored once per document):
+        its score is the context of each of the document's matching pages, a word of it
+        counts as present on each of them, and it makes no page a hit, so a document
+        found by its title alone has no pages.
 
-        Works on arrays over all pages (kb/search/page_scores.py): at 20,000 pages a common
-        word matches nearly all of them, and Python only visits each matching document."""
+        Works on arrays over all records (kb/search/page_scores.py): at 20,000 pages a
+        common word matches nearly all of them, and Python only visits each matching
+        document."""
         doc_of, doc_paths = self._doc_index()
-        clause_masks = [self._pages.mask(clause) for clause in clauses] if len(clauses) > 1 else []
-        doc_has = None  # doc_has[i, d]: clause i matches a page of document d
-        if clause_masks:
-            doc_has = np.zeros((len(clause_masks), len(doc_paths)), dtype=bool)
-            for i, clause_mask in enumerate(clause_masks):
-                doc_has[i, doc_of[clause_mask]] = True
-            allowed = doc_has.sum(axis=0) >= min_match
-            if not allowed.any():
-                return {}
-        scoring = clauses[0] if len(clauses) == 1 and not optional else Q.Or([*clauses, *optional])
+        is_title = self._title_records()
+        n = len(clauses)
+        browsing = n == 1 and isinstance(clauses[0], Q.Every)  # filters only: no title to match
+        scoring = clauses[0] if n == 1 and not optional else Q.Or([*clauses, *optional])
         scores, mask = self._pages.evaluate(scoring)
-        if optional:  # a page with only a filler word is no hit
-            mask &= np.logical_or.reduce(clause_masks) if clause_masks else self._pages.mask(clauses[0])
-        if filter_q is not None:
+        clause_masks = [self._pages.mask(clause) for clause in clauses] if n > 1 or optional else [mask]
+        mask = mask & np.logical_or.reduce(clause_masks)  # a page with only a filler word is no hit
+        if filter_q is not None:  # the filtered fields are on every record of a document
             mask &= self._pages.mask(filter_q)
-        if clause_masks:
-            mask &= allowed[doc_of]
-            # BM25 alone lets many hits of one word outweigh a page with all
-            scores = scores * (np.sum(clause_masks, axis=0) / len(clause_masks)) ** 2
-        docnums = np.flatnonzero(mask)
-        if not len(docnums):
+        if browsing:
+            mask &= ~is_title
+        # has[i, d]: clause i matches document d; in_title[i, d]: it matches d's title
+        has = np.zeros((n, len(doc_paths)), dtype=bool)
+        in_title = np.zeros((n, len(doc_paths)), dtype=bool)
+        for i, clause_mask in enumerate(clause_masks):
+            hit = clause_mask & mask
+            has[i, doc_of[hit]] = True
+            in_title[i, doc_of[hit & is_title]] = True
+        allowed = has.sum(axis=0) >= min_match
+        if not allowed.any():
             return {}
+        # The title's score is the context of each of its document's pages (a page of a
+        # document titled with the query words is read in their light); a document found
+        # by its title alone scores its title's.
+        title_score = np.zeros(len(doc_paths))
+        titles = np.flatnonzero(mask & is_title & allowed[doc_of])
+        title_score[doc_of[titles]] = scores[titles]
+        scores = scores + title_score[doc_of]
+        if n > 1:
+            # BM25 alone lets many hits of one word outweigh a page with all; a word of
+            # the title counts as present on each page of its document
+            covered = np.sum([m | in_title[i][doc_of] for i, m in enumerate(clause_masks)], axis=0)
+            scores = scores * (covered / n) ** 2
+            title_score *= (has.sum(axis=0) / n) ** 2
+        docnums = np.flatnonzero(mask & ~is_title & allowed[doc_of])
         page_scores, docs = scores[docnums], doc_of[docnums]
         order = np.lexsort((docnums, -page_scores, docs))  # per document: best first, ties by docnum
         docs, page_scores, docnums = docs[order], page_scores[order], docnums[order]
-        starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
+        starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]]) if len(docs) else np.zeros(0, dtype=np.int64)
         rank = np.arange(len(docs)) - np.repeat(starts, np.diff(np.r_[starts, len(docs)]))
         weights = np.where(rank < 10, PAGE_DECAY ** np.minimum(rank, 10), 0.0)
-        doc_scores = np.add.reduceat(page_scores * weights, starts).tolist()
-        lacking = None if doc_has is None else ~doc_has
-        lack_counts = [0] * len(doc_paths) if lacking is None else lacking.sum(axis=0).tolist()
-        ends = [*starts[1:].tolist(), len(docs)]
+        doc_scores = np.bincount(docs, weights=page_scores * weights, minlength=len(doc_paths))
+        title_only = np.ones(len(doc_paths), dtype=bool)
+        title_only[docs] = False
+        title_score = np.where(title_only, title_score, 0.0)  # the part of a score no page carries
+        doc_scores = (doc_scores + title_score).tolist()
+        ends = np.r_[starts[1:], len(docs)][:len(starts)]
+        span = {d: (lo, hi) for d, lo, hi in zip(docs[starts].tolist(), starts.tolist(), ends.tolist(), strict=True)}
+        lacking = ~has if n > 1 else None
+        lack_counts = lacking.sum(axis=0).tolist() if lacking is not None else [0] * len(doc_paths)
         pages = (page_scores, docnums)
-        return {doc_paths[doc]: DocMatch(score, lack_counts[doc], lacking, doc, pages, lo, hi)
-                for doc, score, lo, hi in zip(docs[starts].tolist(), doc_scores, starts.tolist(), ends, strict=True)}
+        found = sorted(set(span) | set(doc_of[titles].tolist()))
+        return {doc_paths[d]: DocMatch(doc_scores[d], title_score[d], lack_counts[d], lacking, d, pages,
+                                       *span.get(d, (0, 0)))
+                for d in found}
+
+    def _title_records(self) -> np.ndarray:
+        """Whether each record is a document's title record (kb/index/store.py), made once."""
+        if self._titles is None:
+            self._titles = np.fromiter((s == kb_index.TITLE_SECTION for s in self._column("section")), dtype=bool)
+        return self._titles
 
     def _rerank(self, ranked: list[tuple[str, DocMatch]], parsed: ParsedQuery, limit: int
                 ) -> list[tuple[str, DocMatch]]:
@@ -264,7 +297,7 @@ class WhooshBackend:
                                  docnum))
             pages = sorted(rescored, key=lambda p: (-p[0], p[1])) + pages[RERANK_PAGES:]
             match.pages = pages
-            match.score = sum(score * PAGE_DECAY**i for i, (score, _) in enumerate(pages[:10]))
+            match.score = match.title + sum(score * PAGE_DECAY**i for i, (score, _) in enumerate(pages[:10]))
         top = sorted(ranked[:count], key=lambda kv: kv[1].rank_key(kv[0]))
         return top + ranked[count:]
 
@@ -319,7 +352,13 @@ class WhooshBackend:
                                           phrases=parsed.highlight_phrases)
             page_hits.append(PageHit(page=fields["page"], heading=fields.get("heading", ""),
                                      snippet=snippet, highlights=marks, ocr=bool(fields.get("ocr"))))
-        best = page_hits[0] if page_hits else PageHit(0, "", "", [])
+        if page_hits:
+            best = page_hits[0]
+        else:  # found by its title alone: no page is named; the snippet is how it begins
+            first = self.page_texts(path)[:1]
+            snippet, marks = make_snippet(first[0].get("content", "") if first else "", parsed.highlight_terms,
+                                          phrases=parsed.highlight_phrases)
+            best = PageHit(0, "", snippet, marks)
         return DocumentHit(
             path=path,
             title=doc.display_title,
