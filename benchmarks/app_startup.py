@@ -59,27 +59,36 @@ def idle(page) -> None:
                            timeout=120_000)
 
 
+def start_app(corpus: Path, index: Path) -> tuple[subprocess.Popen, str]:
+    """`streamlit run app.py` on a free port over this corpus and index: (process, URL)."""
+    port = free_port()
+    env = {**os.environ, "KB_CORPUS_DIR": str(corpus), "KB_INDEX_DIR": str(index)}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                             "--server.port", str(port), "--server.headless", "true"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return proc, f"http://localhost:{port}"
+
+
+def wait_healthy(url: str) -> None:
+    while True:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                return
+        except OSError:
+            time.sleep(0.05)
+
+
 def warm_start(corpus: Path, index: Path) -> float:
     """`streamlit run` with the index already built: until the first results are visible."""
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    env = {**os.environ, "KB_CORPUS_DIR": str(corpus), "KB_INDEX_DIR": str(index)}
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                             "--server.port", str(port), "--server.headless", "true"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://localhost:{port}"
+    proc, url = start_app(corpus, index)
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(viewport={"width": 1366, "height": 900})
-            while True:
-                try:
-                    if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                        break
-                except OSError:
-                    time.sleep(0.05)
+            wait_healthy(url)
             healthy = time.monotonic() - started
             page.goto(f"{url}/?q=kyber%C5%A1ikana")
             page.locator(".st-key-results").get_by_role("button").first.wait_for(timeout=120_000)
@@ -96,20 +105,10 @@ def warm_start(corpus: Path, index: Path) -> float:
 def cold_start(corpus: Path, index: Path) -> float:
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    env = {**os.environ, "KB_CORPUS_DIR": str(corpus), "KB_INDEX_DIR": str(index)}
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                             "--server.port", str(port), "--server.headless", "true"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://localhost:{port}"
+    proc, url = start_app(corpus, index)
     try:
-        while True:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.1)
+        wait_healthy(url)
         healthy = time.monotonic() - started
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
