@@ -115,6 +115,13 @@ def test_weak_names_are_shown_but_do_not_count():
     ("leaflet", "Potřebujete poradit s dluhy? Nevíte, jak dál? Přijďte do naší poradny, pomůžeme vám "
      "sestavit splátkový kalendář. Poradenství je zdarma a můžete přijít i anonymně. "
      "Kontakt: tel. 777 000 000.", "Dluhová poradna", "pdf", "letak"),
+    # a journal article that discusses recommended procedures is still an article, not a
+    # methodology: its abstract and keywords say what it is
+    ("journal article", "Abstrakt: Článek shrnuje doporučené postupy při práci s rodinou po rozvodu "
+     "a upozorňuje na úskalí doporučení, která se v praxi používají.\n\nKlíčová slova: rozvod, "
+     "doporučený postup, rodina.\nKeywords: divorce, guideline, family.\n\n## Úvod\nDoporučené "
+     "postupy pro práci s rodinou vznikají v posledních letech.", "Doporučené postupy při rozvodu: "
+     "přehled a úskalí", "pdf", "jine"),
 ])
 def test_news_and_press_releases_are_zprava(name, text, title, fmt, want):
     document = Document(path=f"x.{fmt}", title=title, format=fmt,

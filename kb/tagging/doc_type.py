@@ -20,10 +20,20 @@ def _is_short(document: Document, length: int, cfg: dict) -> tuple[bool, str]:
 
 
 SIGNALS = (
-    # (word list key, weight key, the evidence label)
-    ("address_words", "address_weight", "oslovení čtenáře (vy, vás, vám…)"),
-    ("report_words", "report_weight", "zpravodajská slovesa a citace (uvedl, řekla, podle mluvčí…)"),
+    # (word list key, weight key, the evidence label, only as a line's label)
+    ("address_words", "address_weight", "oslovení čtenáře (vy, vás, vám…)", False),
+    ("report_words", "report_weight", "zpravodajská slovesa a citace (uvedl, řekla, podle mluvčí…)", False),
+    # "Abstrakt:", "Klíčová slova:" and "Keywords:" open the parts of a journal article;
+    # only as the label of a line (or a heading) do they say what the text is
+    ("label_words", "label_weight", "části odborného článku (abstrakt, klíčová slova)", True),
 )
+
+
+def _signal_pattern(words: list[str], as_label: bool) -> re.Pattern:
+    alternatives = "|".join(re.escape(fold(w.lower())) for w in words)
+    if as_label:
+        return re.compile(r"^[ \t#]*(?:" + alternatives + r")[ \t]*(?::|$)", re.MULTILINE)
+    return re.compile(r"\b(?:" + alternatives + r")\b")
 
 
 def _types(compiled: Compiled):
@@ -32,22 +42,23 @@ def _types(compiled: Compiled):
 
 
 def address_the_reader(document: Document, scored: dict) -> None:
-    """Words that are stopwords for search but tell the type: a type with
-    `address_words` (the leaflet) gains for each word that speaks to the reader (vy,
-    vás, vám…), one with `report_words` (news, press release) for each verb of
-    reported speech (uvedl, řekla…). They are counted in the raw text, and only in
-    documents short enough for the type."""
+    """Words that are stopwords for search or too common to be terms but tell the type:
+    a type with `address_words` (the leaflet) gains for each word that speaks to the
+    reader (vy, vás, vám…), one with `report_words` (news, press release) for each verb
+    of reported speech (uvedl, řekla…), one with `label_words` (a journal article) for
+    each line they label (Abstrakt:, Klíčová slova:). They are counted in the raw text,
+    and only in documents short enough for the type."""
     compiled: Compiled = scored["compiled"]
     folded_pages = None
     for section, type_id in _types(compiled):
         cfg = compiled.tag_settings[section].get(type_id, {})
-        for words_key, weight_key, label in SIGNALS:
+        for words_key, weight_key, label, as_label in SIGNALS:
             words = cfg.get(words_key)
             if not words or not _is_short(document, scored["length"], cfg)[0]:
                 continue
             if folded_pages is None:
                 folded_pages = [folded(page.text.lower()) for page in document.pages]
-            pattern = re.compile(r"\b(?:" + "|".join(re.escape(fold(w.lower())) for w in words) + r")\b")
+            pattern = _signal_pattern(words, as_label)
             count = sum(len(pattern.findall(text)) for text in folded_pages)
             if not count:
                 continue
