@@ -20,7 +20,18 @@ Rules (each one keeps a measured risk out; benchmarks/real_czech.py measures the
   dictionary knows meet the forms it does not (vyšší -> vysok, like vysoký).
 - Negated forms whose lemma is positive (nemůže -> moci) keep their own term: a search
   for "může" should not find "nemůže" (the UD gold lemmas treat them apart too).
-- Proper names (capitalised entries) are left to the stemmer.
+- Proper names (capitalised entries) are left to the stemmer. A verb form spelt like a
+  form of a name (praze: pražit, and Praha) takes the stemmer's term only when the name
+  is the more frequent word (wordfreq): brodě stays Brod, but dostal is the verb dostat,
+  not the surname Dostál, and zahájí the verb, not a capitalised stray entry.
+- An infinitive is its own lemma: the dictionary reads some imperfective infinitives as
+  their perfective (umožňovat: umožnit, přerozdělovat: přerozdělit) while their other
+  forms keep the imperfective (umožňuje: umožňovat); the forms must meet their own
+  infinitive.
+- Every lemma in -ovat, -ávat or -ívat is a verb (no Czech noun ends so), even when
+  the dictionary lists no past form of it: its term is its folded infinitive, the same
+  term that kb/analysis/lemmas.py gives the forms of these productive classes that the
+  table does not list.
 - Keys are folded forms, so unaccented input meets. Where forms of two lemmas fold to
   one key with different terms (muže / může -> "muze", let / leť -> "let"), each accented
   form gets its own entry and the unaccented key the reading of the most frequent
@@ -81,20 +92,28 @@ def frequency(form: str) -> float:
     return zipf_frequency(form, "cs")
 
 
-def dictionary_pairs() -> tuple[list[tuple[str, str]], set[str]]:
+def dictionary_pairs() -> tuple[list[tuple[str, str]], dict[str, float]]:
     import simplemma  # noqa: F401  (fails clearly when the dev dependency is missing)
     from simplemma.strategies.dictionaries.dictionary_factory import _load_dictionary_from_disk
 
     dictionary = {}
-    names = set()  # folded lowercase forms of proper names
+    capitalised = []
     for key, value in _load_dictionary_from_disk("cs").items():
-        form, lemma = key.decode(), value.decode().lower()
+        form, lemma = key.decode(), value.decode()
         if form[:1].isupper():
-            names.add(fold(form.lower()))
+            capitalised.append((form, lemma))
         elif form.isalpha() and form.islower() and lemma.isalpha() and len(form) >= 2:
-            dictionary[form] = lemma
+            dictionary[form] = lemma.lower()
+    names: dict[str, float] = {}  # folded lowercase form of a proper name -> its lemma's frequency
+    for form, lemma in capitalised:
+        if form == lemma and form.lower() in dictionary:
+            continue  # a word capitalised at a sentence start (Zahájí), not a name
+        key = fold(form.lower())
+        names[key] = max(names.get(key, 0.0), frequency(lemma.lower()))
     pairs = []
     for form, lemma in dictionary.items():
+        if form != lemma and form.endswith("t") and is_infinitive(lemma):
+            lemma = form  # umožňovat: umožnit in the dictionary, but its forms say umožňovat
         key = fold(form)
         if key in EXCEPTIONS or stem(key) in EXCEPTION_TERMS:
             continue  # the analyzer's own exceptions win (péče, den, lidé, nájmu)
@@ -135,6 +154,9 @@ def kept_ending(key: str, stemmed: str, term: str) -> bool:
 
 COMPARATIVE = re.compile(r"^nej|ejs")  # folded: nejvyšší, efektivnější
 TRANSGRESSIVE = re.compile(r"(v|vše|vši|ouc|ouce|íc|íce)$")
+# Short passive participles (stanoven, zpracována, akcentováno) meet their adjective
+# (stanovený), as the UD gold lemmas have it, not the verb.
+PASSIVE = re.compile(r"(án|ána|áno|ány|en|ena|eno|eny|ěn|ěna|ěno|ěny)$")
 
 
 def lemma_terms(pairs: list[tuple[str, str]]) -> tuple[dict[str, str], set[str], set[str]]:
@@ -144,7 +166,8 @@ def lemma_terms(pairs: list[tuple[str, str]]) -> tuple[dict[str, str], set[str],
     # a verb has a past form in -l, a present form in -š or a 3rd plural in -ou
     # (nouns in -t have none of them: -em, -í)
     verbs = {lemma for lemma, forms in forms_of.items() if is_infinitive(lemma)
-             and any(f.endswith(("l", "š", "ou")) and f != lemma for f in forms)}
+             and (any(f.endswith(("l", "š", "ou")) and f != lemma for f in forms)
+                  or fold(lemma).endswith(("ovat", "avat", "ivat")))}
     # The stemmer's terms of everything that is not a verb form, and of negated verb
     # forms (nestát -> nest): a verb's own term must not be one of them (nést).
     stems_of_words: set[str] = {stem(fold(form)) for form, lemma in pairs if lemma not in verbs}
@@ -183,10 +206,12 @@ def build() -> tuple[dict[str, str], set[str]]:
         if form.endswith("cí") and is_infinitive(lemma):
             term = stem(fold(form))
         elif lemma in verbs and (form in nominal or soft_adjective
-                                 or fold(form) in names):
+                                 or names.get(fold(form), -1.0) > frequency(lemma)):
             # not a verb form, or also a soft adjective (lepší: lepšit, and lepšího:
             # dobrý) or spelt like a form of a name (praze: pražit, and Praha): the
             # stemmer's term, as before
+            term = stem(fold(form))
+        elif lemma in verbs and PASSIVE.search(form):
             term = stem(fold(form))
         elif lemma in verbs and TRANSGRESSIVE.search(form):
             continue  # archaic (zjistivši): not worth its place in every process

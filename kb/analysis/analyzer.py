@@ -22,7 +22,7 @@ from kb.analysis.stopwords import CZECH_STOPWORDS, FOLDED_STOPWORDS
 
 # Changes whenever the terms of some text change: an index built with another
 # version must be rebuilt for its terms to meet the query's.
-ANALYZER_VERSION = 4
+ANALYZER_VERSION = 5
 
 # Plain words first (the common case, cheap to match), then identifiers, kept whole,
 # then words again; `§` is its own token so "§ 6" works. The first alternative only

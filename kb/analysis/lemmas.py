@@ -1,6 +1,6 @@
 """The lemma table: the term of a word the light stemmer cannot reach.
 
-kb/analysis/lemmas_cs.txt maps the ~36,000 common forms whose lemma the stemmer cannot
+kb/analysis/lemmas_cs.txt maps the ~34,000 common forms whose lemma the stemmer cannot
 reach to their lemma's term: verb forms (šel/jde -> jít, stanovil/stanoví -> stanovit,
 obsahuje -> obsahovat), comparatives (vyšší/nejvyšší -> vysoký) and irregular words
 (let/roce -> rok, lidé -> člověk). A verb's term is its folded infinitive ("jit"), so it
@@ -19,9 +19,36 @@ real Czech (UD CLTT gold lemmas).
 """
 from __future__ import annotations
 
+import re
 from importlib import resources
 
 from kb.analysis.stemmer import _stem, fold
+
+# Forms of the productive verb classes that the table does not list (zaúčtovat,
+# odpisovat, uschovávat): their folded infinitive, the term the table gives every verb
+# of these classes, so a rare verb's forms meet each other and its infinitive. Only
+# endings that no Czech noun or adjective has: the present (-uje, -ují, -ávají…), the
+# imperative (-uj, -ujte) and the past (-oval, -ávala…). Passive participles (-ován)
+# and the -ující, -ovaný adjectives stay with the stemmer: they are adjectives of
+# their own. -ávat/-ívat forms are told by their long vowels (-ává: zpráva is a noun),
+# so the word as written is matched, and only the endings that are verbal even
+# without diacritics (-avat, -avaji) when a word is typed without them.
+_OVAT_VERB = re.compile(r"(\w+?)(?:ovat|uje|uji|uju|ujes|ujeme|ujete|ujou|uj|ujme|ujte"
+                        r"|oval|ovala|ovali|ovalo|ovaly)")
+_AVAT_VERB = re.compile(r"(\w{3,}?)([áí])(?:vat|vá|váš|váme|váte|vají|vej|vejte"
+                        r"|val|vala|vali|valo|valy)")
+_AVAT_VERB_FOLDED = re.compile(r"(\w{3,}?)([ai])(?:vat|vaji)")  # not -ivaly: festivaly
+
+
+def _productive_verb(word: str, folded: str) -> str | None:
+    if len(folded) < 5:
+        return None
+    if match := _OVAT_VERB.fullmatch(folded):
+        return match.group(1) + "ovat"
+    if match := _AVAT_VERB.fullmatch(word) or _AVAT_VERB_FOLDED.fullmatch(folded):
+        return fold(match.group(1) + match.group(2)) + "vat"
+    return None
+
 
 # form -> term for the words the stemmer gets wrong (kb/analysis/lemmas_cs.txt, built from
 # simplemma's Czech dictionary by scripts/build_lemma_table.py), and the verb terms whose
@@ -65,7 +92,7 @@ def index_term(word: str) -> str:
         folded = fold(word)
         term = forms.get(folded) if folded is not word else None
         if term is None:
-            term = _negated(word, folded, forms) or _stem(folded)
+            term = _negated(word, folded, forms) or _productive_verb(word, folded) or _stem(folded)
     return term
 
 
