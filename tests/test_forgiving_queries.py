@@ -91,3 +91,24 @@ def test_a_typed_phrase_marks_only_where_it_stands_whole():
                                   parsed.highlight_terms, phrases=parsed.highlight_phrases)
     assert [snippet[s:e] for s, e in marks] == ["Rozhovor", "dítětem"]
     assert marks[0][0] == snippet.index("Rozhovor s")
+
+
+def test_lacking_a_common_word_costs_less_than_lacking_the_subject(tmp_path):
+    # "zadluženost rodin": the one text about debts (in words of the family: dluhy)
+    # lacks "rodina", others lack the debts; the text about debts is the better answer,
+    # however often the others say "rodina"
+    texts = {"dluhy.txt": "Exekuce\n\nMladí lidé po odchodu z dětského domova mají dluhy; dluhy "
+                          "řeší dluhová poradna."}
+    for n in range(3):
+        texts[f"rodina-{n}.txt"] = ("Rodina\n\n" + "Rodina potřebuje podporu. Pracovník navštěvuje rodinu "
+                                    "a s rodinou plánuje další kroky. " * 8)
+    for n in range(6):
+        texts[f"jine-{n}.txt"] = "Supervize\n\nSupervize pomáhá pracovníkům v náročné práci."
+    backend = open_text_corpus(tmp_path, texts)
+    try:
+        result = ask(backend, "zadluženost rodin")
+    finally:
+        backend.close()
+    assert "dluhy" in result.expanded
+    assert [(h.path, h.missing) for h in result.results][0] == ("dluhy.txt", ["rodin"])
+    assert all(hit.missing == ["zadluženost"] for hit in result.results[1:])

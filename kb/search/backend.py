@@ -22,7 +22,7 @@ from kb.safe_text import safe_text
 from kb.search import DocumentHit, PageHit, SearchRequest, SearchResult
 from kb.search.facet_counts import FacetTable
 from kb.search.filters import filter_query, validate_filters
-from kb.search.page_scores import PageScorer
+from kb.search.page_scores import PageScorer, clause_shares
 from kb.search.query import ParsedQuery, parse_query
 from kb.search.rerank import (
     OPTIONAL_WEIGHT,
@@ -243,11 +243,16 @@ class WhooshBackend:
         title_score[doc_of[titles]] = scores[titles]
         scores = scores + title_score[doc_of]
         if n > 1:
-            # BM25 alone lets many hits of one word outweigh a page with all; a word of
-            # the title counts as present on each page of its document
-            covered = np.sum([m | in_title[i][doc_of] for i, m in enumerate(clause_masks)], axis=0)
-            scores = scores * (covered / n) ** 2
-            title_score *= (has.sum(axis=0) / n) ** 2
+            # BM25 alone lets many hits of one word outweigh a page with all: a page is
+            # weighed by the share of the query it covers (a word of the title counts as
+            # present on each page of its document). Each word's share is its IDF, so
+            # lacking a common word ("rodin") costs less than lacking the word the query
+            # is about ("zadluženost"), as in Lucene's coordination factor.
+            share = clause_shares(has)
+            covered = np.sum([share[i] * (m | in_title[i][doc_of]) for i, m in enumerate(clause_masks)],
+                             axis=0)
+            scores = scores * covered ** 2
+            title_score *= (share @ has) ** 2
         docnums = np.flatnonzero(mask & ~is_title & allowed[doc_of])
         page_scores, docs = scores[docnums], doc_of[docnums]
         order = np.lexsort((docnums, -page_scores, docs))  # per document: best first, ties by docnum

@@ -197,3 +197,13 @@ def _read_blocks(m, docnums: list[int], weights: list[float], base: int) -> bool
 def _plain_compound(q) -> bool:
     # An Or with minmatch or coordination scaling scores differently: Whoosh does it
     return bool(q.subqueries) and not getattr(q, "minmatch", 0) and not getattr(q, "scale", None)
+
+
+def clause_shares(has: np.ndarray) -> np.ndarray:
+    """Each query clause's share of the whole query, by its inverse document frequency
+    (BM25's): `has[i, d]` says whether clause i matches document d. The shares add up
+    to 1; a word most documents have gets a small one."""
+    documents = has.shape[1]
+    df = has.sum(axis=1)
+    idf = np.log(1.0 + (documents - df + 0.5) / (df + 0.5))
+    return idf / idf.sum()
