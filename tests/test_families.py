@@ -16,6 +16,8 @@ TEXTS = {
     "podvodnik.txt": "Senioři\n\nPodvodníci se vydávají za pracovníky plynárny.",
     "podvod.txt": "Senioři a podvod\n\nPodvod u dveří: senior nikoho cizího nepouští domů. Podvod "
                   "nahlaste policii.",
+    "osvojitele.txt": "Náhradní rodiny\n\nBudoucí osvojitelé procházejí přípravou a psychologickým "
+                      "posouzením.",
 }
 
 
@@ -42,6 +44,14 @@ def test_a_word_finds_its_derivations_and_says_so(backend, query, path, added):
     assert hit.missing == []
     assert added in result.expanded
     assert added in [hit.snippet[s:e].lower() for s, e in hit.highlights]
+
+
+def test_a_synonym_brings_its_own_family(backend):
+    # adopce -> osvojení (thesaurus) -> osvojitelé (its family): the text that only
+    # speaks of adopters is found, and "Hledáno také" says how
+    result = ask(backend, "adopce")
+    assert [(h.path, h.missing) for h in result.results] == [("osvojitele.txt", [])]
+    assert "osvojení" in result.expanded and "osvojitelé" in result.expanded
 
 
 def test_the_word_typed_ranks_above_its_derivations(backend):

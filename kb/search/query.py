@@ -169,20 +169,22 @@ def parse_query(text: str, related: Callable[[str], list[str]] | None = None) ->
         raise QueryError(f"Dotaz má příliš mnoho slov (víc než {MAX_CLAUSES}). Vyberte ta nejdůležitější.")
     queries = [g[0] if len(g) == 1 else Q.Or(g) for g in groups]
     texts = [" OR ".join(t) for t in group_texts]
-    expanded, spans = _expand(queries, group_terms, highlight, highlight_phrases)
+    expanded, spans, synonyms = _expand(queries, group_terms, highlight, highlight_phrases)
     question = any(fold(w.lower()) in QUESTION_WORDS for w in _WORD_CHARS.findall(text))
     clauses = _clauses(queries, texts, group_terms, spans, question)
-    family = _add_families(clauses, queries, group_terms, related, highlight) if related else []
+    family = _add_families(clauses, queries, group_terms, synonyms, related, highlight) if related else []
     return ParsedQuery(must=[c.query for c in clauses if not c.optional], must_not=must_not,
                        highlight_terms=highlight, phrases=phrases, expanded=expanded, clauses=clauses,
                        highlight_phrases=highlight_phrases, family=family)
 
 
 def _add_families(clauses: list[Clause], queries: list[Q.Query], group_terms: list[list[str] | None],
-                  related: Callable[[str], list[str]], highlight: set[str]) -> list[str]:
+                  synonyms: dict[int, list[str]], related: Callable[[str], list[str]],
+                  highlight: set[str]) -> list[str]:
     """Each required one-word clause also accepts the other words of its family, at a
-    lower weight than the word typed (and than a thesaurus synonym). Returns the terms
-    added."""
+    lower weight than the word typed (and than a thesaurus synonym), and the words of its
+    one-word synonyms' families at a lower weight still (adopce: osvojení, so also
+    osvojitelé). Returns the terms added."""
     added: list[str] = []
     by_query = {id(q): i for i, q in enumerate(queries)}
     for clause in clauses:
@@ -192,10 +194,14 @@ def _add_families(clauses: list[Clause], queries: list[Q.Query], group_terms: li
         single = group_terms[i] if i is not None else None
         if not single or len(single) != 1:
             continue
-        members = [m for m in related(single[0]) if m not in highlight]
+        weighted = {m: FAMILY_WEIGHT for m in related(single[0]) if m not in highlight}
+        for synonym in synonyms.get(i, []):
+            for m in related(synonym):
+                weighted.setdefault(m, FAMILY_WEIGHT * load_thesaurus().weight)
+        members = [m for m in weighted if m not in highlight]
         if not members:
             continue
-        clause.query = Q.Or([clause.query, *(field_query([m], boost=FAMILY_WEIGHT) for m in members)])
+        clause.query = Q.Or([clause.query, *(field_query([m], boost=weighted[m]) for m in members)])
         highlight.update(members)
         added.extend(m for m in members if m not in added)
     return added
@@ -230,22 +236,28 @@ def _clauses(queries: list[Q.Query], texts: list[str], group_terms: list[list[st
 
 
 def _expand(must: list[Q.Query], group_terms: list[list[str] | None], highlight: set[str],
-            highlight_phrases: set[tuple[str, ...]]) -> tuple[list[str], list[tuple[int, int]]]:
+            highlight_phrases: set[tuple[str, ...]]
+            ) -> tuple[list[str], list[tuple[int, int]], dict[int, list[str]]]:
     """Thesaurus expansion: each clause covered by a known expression becomes an Or of
     the typed clause and the expression's synonyms at a lower weight (so documents that
     only use the synonym are found, but rank below those with the typed words). A
     synonym of several words is a phrase: it matches, and is highlighted, only where its
     words stand together.
-    Returns the added expressions as written, for "Hledáno také: …", and the (start,
-    end) clause ranges that matched an expression."""
+    Returns the added expressions as written, for "Hledáno také: …", the (start,
+    end) clause ranges that matched an expression, and the one-word synonyms (terms) of
+    each one-word clause, whose families the clause accepts too."""
     thesaurus = load_thesaurus()
     expanded: list[str] = []
     spans: list[tuple[int, int]] = []
+    synonyms: dict[int, list[str]] = {}
     for expansion in thesaurus.find_expansions(group_terms):
         alternatives = [field_query(list(a.terms), boost=thesaurus.weight) for a in expansion.alternatives]
         for i in range(expansion.start, expansion.end):
             must[i] = Q.Or([must[i], *alternatives])
         spans.append((expansion.start, expansion.end))
+        if expansion.end - expansion.start == 1:
+            synonyms.setdefault(expansion.start, []).extend(
+                a.terms[0] for a in expansion.alternatives if len(a.terms) == 1)
         for alternative in expansion.alternatives:
             if len(alternative.terms) > 1:
                 highlight_phrases.add(tuple(alternative.terms))
@@ -253,5 +265,5 @@ def _expand(must: list[Q.Query], group_terms: list[list[str] | None], highlight:
                 highlight.update(alternative.terms)
             if alternative.text not in expanded:
                 expanded.append(alternative.text)
-    return expanded, spans
+    return expanded, spans, synonyms
 
