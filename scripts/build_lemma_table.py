@@ -110,10 +110,14 @@ def dictionary_pairs() -> tuple[list[tuple[str, str]], dict[str, float]]:
             continue  # a word capitalised at a sentence start (Zahájí), not a name
         key = fold(form.lower())
         names[key] = max(names.get(key, 0.0), frequency(lemma.lower()))
+    lemmas = set(dictionary.values())
     pairs = []
     for form, lemma in dictionary.items():
-        if form != lemma and form.endswith("t") and is_infinitive(lemma):
-            lemma = form  # umožňovat: umožnit in the dictionary, but its forms say umožňovat
+        if form != lemma and is_infinitive(lemma) and (
+                form in lemmas or fold(form).endswith(("ovat", "avat", "ivat"))):
+            # umožňovat: umožnit in the dictionary, but its forms say umožňovat (a short
+            # participle in -t, zapnut: zapnout, is no infinitive and keeps its lemma)
+            lemma = form
         key = fold(form)
         if key in EXCEPTIONS or stem(key) in EXCEPTION_TERMS:
             continue  # the analyzer's own exceptions win (péče, den, lidé, nájmu)

@@ -18,6 +18,10 @@ TRICKY = [
     "Péče o dítě, pec; pěstouni, pěstounům; KYBERŠIKANA, kyberšikaně, kybersikanou.",
     "Straße, Ærø, Ελλάδα, İstanbul: cizí písmena vedou na přesnou cestu, i s\u00adměkkým dělením.",
     "OSPOD. Sociálně-právní OSPOD/2024 x.ospod ospod.cz ospod- -ospod ospod+ jan.ospod@obec.cz OSPOD.",
+    # verbs the lemma table does not list, found by their endings (kb/analysis/lemmas.py),
+    # and the bare endings themselves
+    "Účetní zaúčtuje a zaúčtovala, úřad uschovává a uschovával, oni přerozdělují; slovesa na ovat, "
+    "avat a uje; kovali, povalí, zcestovalý, festivaly, zprávám.",
 ]
 
 
@@ -51,3 +55,11 @@ def test_highlights_of_random_words_equal_the_analyzer():
         wanted = {term for term, _, _ in rng.sample(tokens, min(3, len(tokens)))}
         exact = [(s, e) for term, s, e in tokens if term in wanted]
         assert highlight_spans(text, wanted) == exact, wanted
+
+
+@pytest.mark.parametrize("wanted", [{"ovat"}, {"ovat", "slov"}, {"avat"}, {"zauctovat"}, {"uschovavat"},
+                                    {"kovat"}])
+def test_highlights_of_verb_terms_equal_the_analyzer(wanted):
+    text = TRICKY[-1]
+    exact = [(s, e) for term, s, e in tokens_with_offsets(text) if term in wanted]
+    assert highlight_spans(text, wanted) == exact

@@ -39,13 +39,13 @@ def _candidate_finder(wanted: frozenset[str]) -> re.Pattern | None:
         prefixes.update(word for word, key in EXCEPTIONS.items() if key == term)
         prefixes.update(lemmas.forms_of(term))
         if term.endswith("ovat"):  # an -ovat verb's forms the table lacks (přiděluje)
-            prefixes.add(term[:-4])
+            prefixes.add(fold(term[:-4]))
         elif term.endswith(("avat", "ivat")):  # and an -ávat one's (uschovávej)
-            prefixes.add(term[:-2])
+            prefixes.add(fold(term[:-2]))
         if term.startswith("ne") and lemmas.negatable(term[2:]):
             prefixes.update("ne" + form for form in lemmas.forms_of(term[2:]))
-    if not prefixes:
-        return None
+    if not prefixes or min(map(len, prefixes)) < 2:
+        return None  # a one-letter prefix would match most words: analyze them all
     ordered = sorted(prefixes, key=lambda p: (-len(p), p))
     first = "".join(sorted({c for p in ordered for c in _VARIANTS.get(p[0], p[0])}))
     # One character class first, so the regex engine skips to those letters at C speed;

@@ -27,26 +27,33 @@ from kb.analysis.stemmer import _stem, fold
 # Forms of the productive verb classes that the table does not list (zaúčtovat,
 # odpisovat, uschovávat): their folded infinitive, the term the table gives every verb
 # of these classes, so a rare verb's forms meet each other and its infinitive. Only
-# endings that no Czech noun or adjective has: the present (-uje, -ují, -ávají…), the
-# imperative (-uj, -ujte) and the past (-oval, -ávala…). Passive participles (-ován)
-# and the -ující, -ovaný adjectives stay with the stemmer: they are adjectives of
-# their own. -ávat/-ívat forms are told by their long vowels (-ává: zpráva is a noun),
-# so the word as written is matched, and only the endings that are verbal even
-# without diacritics (-avat, -avaji) when a word is typed without them.
-_OVAT_VERB = re.compile(r"(\w+?)(?:ovat|uje|uji|uju|ujes|ujeme|ujete|ujou|uj|ujme|ujte"
-                        r"|oval|ovala|ovali|ovalo|ovaly)")
+# endings that no Czech noun or adjective has: the present (-uje, -ují…), the
+# imperative (-uj, -ujte) and the past (-oval…; on the word as written, with short -i
+# and -y, so the adjective zcestovalý and povalí, a form of povalit, stay out).
+# Passive participles (-ován) and the -ující, -ovaný adjectives stay with the stemmer:
+# they are adjectives of their own. -ávat/-ívat forms are told by their long vowels
+# (-ává: zpráva is a noun), so the word as written is matched, and when a word is
+# typed without diacritics only the endings that are verbal even so (-avat, -avaji,
+# -aval…; not -ival: festivaly). A few rarer verbs of other classes share these
+# endings (vyzuje, sluje) and get a term of their own that meets nothing else.
+_OVAT_VERB = re.compile(r"(\w+?)(?:ovat|uje|uji|uju|ujes|ujeme|ujete|ujou|uj|ujme|ujte)")
+_OVAL_VERB = re.compile(r"(\w{2,}?)(?:oval|ovala|ovali|ovalo|ovaly)")
 _AVAT_VERB = re.compile(r"(\w{3,}?)([áí])(?:vat|vá|váš|váme|váte|vají|vej|vejte"
                         r"|val|vala|vali|valo|valy)")
-_AVAT_VERB_FOLDED = re.compile(r"(\w{3,}?)([ai])(?:vat|vaji)")  # not -ivaly: festivaly
+_AVAT_VERB_FOLDED = re.compile(r"(\w{3,}?)(?:(i)(?:vat|vaji)|(a)(?:vat|vaji|val|vala|vali|valo|valy))")
 
 
 def _productive_verb(word: str, folded: str) -> str | None:
-    if len(folded) < 5:
+    if len(folded) < 5 or not folded.isalpha():
         return None
     if match := _OVAT_VERB.fullmatch(folded):
         return match.group(1) + "ovat"
-    if match := _AVAT_VERB.fullmatch(word) or _AVAT_VERB_FOLDED.fullmatch(folded):
+    if match := _OVAL_VERB.fullmatch(word):
+        return fold(match.group(1)) + "ovat"
+    if match := _AVAT_VERB.fullmatch(word):
         return fold(match.group(1) + match.group(2)) + "vat"
+    if match := _AVAT_VERB_FOLDED.fullmatch(folded):
+        return match.group(1) + (match.group(2) or match.group(3)) + "vat"
     return None
 
 

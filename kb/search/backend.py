@@ -247,8 +247,8 @@ class WhooshBackend:
             # weighed by the share of the query it covers (a word of the title counts as
             # present on each page of its document). Each word's share is its IDF, so
             # lacking a common word ("rodin") costs less than lacking the word the query
-            # is about ("zadluženost"), as in Lucene's coordination factor.
-            share = clause_shares(has)
+            # is about ("zadluženost").
+            share = clause_shares(clause_masks, doc_of, len(doc_paths))
             covered = np.sum([share[i] * (m | in_title[i][doc_of]) for i, m in enumerate(clause_masks)],
                              axis=0)
             scores = scores * covered ** 2

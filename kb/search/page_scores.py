@@ -199,11 +199,16 @@ def _plain_compound(q) -> bool:
     return bool(q.subqueries) and not getattr(q, "minmatch", 0) and not getattr(q, "scale", None)
 
 
-def clause_shares(has: np.ndarray) -> np.ndarray:
+def clause_shares(clause_masks: list[np.ndarray], doc_of: np.ndarray, documents: int) -> np.ndarray:
     """Each query clause's share of the whole query, by its inverse document frequency
-    (BM25's): `has[i, d]` says whether clause i matches document d. The shares add up
-    to 1; a word most documents have gets a small one."""
-    documents = has.shape[1]
-    df = has.sum(axis=1)
+    (BM25's) over the whole index: a filter or the detail page's one document does not
+    change it, so a document's pages are weighed alike on every screen. `clause_masks`
+    are the records each clause matches, `doc_of` the document of each record. The
+    shares add up to 1; a word most documents have gets a small one."""
+    df = np.empty(len(clause_masks))
+    for i, mask in enumerate(clause_masks):
+        present = np.zeros(documents, dtype=bool)
+        present[doc_of[mask]] = True
+        df[i] = np.count_nonzero(present)
     idf = np.log(1.0 + (documents - df + 0.5) / (df + 0.5))
     return idf / idf.sum()

@@ -20,6 +20,7 @@ from kb.errors import QueryError
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 40
 FAMILY_WEIGHT = 0.4  # a word of the typed word's family (kb/analysis/families.py); the thesaurus has 0.5
+SYNONYM_FAMILY_WEIGHT = 0.2  # a word of a one-word synonym's family (adopce: osvojení, so osvojitelé)
 SEARCH_FIELDS = ("content", "title", "heading")
 
 
@@ -194,10 +195,10 @@ def _add_families(clauses: list[Clause], queries: list[Q.Query], group_terms: li
         single = group_terms[i] if i is not None else None
         if not single or len(single) != 1:
             continue
-        weighted = {m: FAMILY_WEIGHT for m in related(single[0]) if m not in highlight}
+        weighted = dict.fromkeys(related(single[0]), FAMILY_WEIGHT)
         for synonym in synonyms.get(i, []):
             for m in related(synonym):
-                weighted.setdefault(m, FAMILY_WEIGHT * load_thesaurus().weight)
+                weighted.setdefault(m, SYNONYM_FAMILY_WEIGHT)
         members = [m for m in weighted if m not in highlight]
         if not members:
             continue

@@ -29,6 +29,10 @@ SIGNALS = (
 )
 
 
+LABEL_PAGES = 2  # an article labels its abstract and keywords at its start
+MAX_LABELS = 2
+
+
 def _signal_pattern(words: list[str], as_label: bool) -> re.Pattern:
     alternatives = "|".join(re.escape(fold(w.lower())) for w in words)
     if as_label:
@@ -59,7 +63,13 @@ def address_the_reader(document: Document, scored: dict) -> None:
             if folded_pages is None:
                 folded_pages = [folded(page.text.lower()) for page in document.pages]
             pattern = _signal_pattern(words, as_label)
-            count = sum(len(pattern.findall(text)) for text in folded_pages)
+            if as_label:
+                # the labels of an article's opening, each once: two at most count
+                # (Abstrakt and Klíčová slova, whatever the languages they repeat in)
+                found = {m.strip(" \t#:") for text in folded_pages[:LABEL_PAGES] for m in pattern.findall(text)}
+                count = min(len(found), MAX_LABELS)
+            else:
+                count = sum(len(pattern.findall(text)) for text in folded_pages)
             if not count:
                 continue
             cand = scored[section].setdefault(type_id, Candidate(section, type_id))
