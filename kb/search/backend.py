@@ -44,21 +44,22 @@ class DocMatch:
     documents but shows twenty: the page list and the lacking clauses are read from the
     query's arrays only when asked for."""
 
-    __slots__ = ("score", "title", "lack_count", "loaded", "_lacking", "_doc", "_pages", "_source")
+    __slots__ = ("score", "title", "lack_count", "loaded", "doc", "_lacking", "_pages", "_source")
 
     def __init__(self, score: float, title: float, lack_count: int, lacking: np.ndarray | None, doc: int,
                  pages: tuple[np.ndarray, np.ndarray], lo: int, hi: int):
         # title: the part of the score that no page carries (a document found by its title alone)
         self.score, self.title, self.lack_count = score, title, lack_count
         self.loaded: dict[int, dict] = {}  # docnum -> stored fields read so far
-        self._lacking, self._doc = lacking, doc
+        self.doc = doc  # the document's number in the backend's document index
+        self._lacking = lacking
         self._pages: list[tuple[float, int]] | None = None
         self._source = (pages, lo, hi)
 
     @property
     def missing(self) -> list[int]:
         """Indices of the clauses the document lacks."""
-        return [] if self._lacking is None else np.flatnonzero(self._lacking[:, self._doc]).tolist()
+        return [] if self._lacking is None else np.flatnonzero(self._lacking[:, self.doc]).tolist()
 
     @property
     def pages(self) -> list[tuple[float, int]]:
@@ -323,6 +324,13 @@ class WhooshBackend:
             self._docs = (doc_of, list(numbers))
         return self._docs
 
+    def _first_page(self, doc: int) -> dict:
+        """The stored fields of a document's first page (or section), read alone."""
+        doc_of, _ = self._doc_index()
+        records = np.flatnonzero((doc_of == doc) & ~self._title_records()).tolist()
+        sections = self._column("section")
+        return self.searcher.stored_fields(min(records, key=sections.__getitem__)) if records else {}
+
     def _matching_paths(self, q: Q.Query) -> set[str]:
         doc_of, doc_paths = self._doc_index()
         return {doc_paths[d] for d in np.unique(doc_of[self._pages.mask(q)]).tolist()}
@@ -360,9 +368,8 @@ class WhooshBackend:
         if page_hits:
             best = page_hits[0]
         else:  # found by its title alone: no page is named; the snippet is how it begins
-            first = self.page_texts(path)[:1]
-            snippet, marks = make_snippet(first[0].get("content", "") if first else "", parsed.highlight_terms,
-                                          phrases=parsed.highlight_phrases)
+            snippet, marks = make_snippet(self._first_page(match.doc).get("content", ""),
+                                          parsed.highlight_terms, phrases=parsed.highlight_phrases)
             best = PageHit(0, "", snippet, marks)
         return DocumentHit(
             path=path,
