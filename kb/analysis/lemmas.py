@@ -44,7 +44,8 @@ _AVAT_VERB_FOLDED = re.compile(r"(\w{3,}?)(?:(i)(?:vat|vaji)|(a)(?:vat|vaji|val|
 
 
 def _productive_verb(word: str, folded: str) -> str | None:
-    if len(folded) < 5 or not folded.isalpha():
+    tail = folded[-7:]  # every ending has a v or uj: most words are out at once
+    if len(folded) < 5 or ("v" not in tail and "uj" not in tail) or not folded.isalpha():
         return None
     if match := _OVAT_VERB.fullmatch(folded):
         return match.group(1) + "ovat"
