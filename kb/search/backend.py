@@ -5,6 +5,7 @@ stand (kb/search/rerank.py), counts facets and cuts snippets (kb/search/snippets
 from __future__ import annotations
 
 import gc
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -183,10 +184,13 @@ class WhooshBackend:
     def _families(self) -> Families:
         """The word families of this index's vocabulary, made at the first query."""
         if self._family_index is None:
-            reader = self.searcher.reader()
-            self._family_index = Families(
-                (t.decode() if isinstance(t, bytes) else t, reader.doc_frequency("content", t))
-                for t in reader.lexicon("content"))
+            # one pass over each segment's term list (a lookup per term in a multi-segment
+            # index costs a second at 20,000 pages)
+            frequency: Counter = Counter()
+            for segment, _ in self.searcher.reader().leaf_readers():
+                for term, info in segment.iter_field("content"):
+                    frequency[term.decode() if isinstance(term, bytes) else term] += info.doc_frequency()
+            self._family_index = Families(frequency.items())
         return self._family_index
 
     def _written(self, term: str) -> str:
