@@ -63,7 +63,8 @@ def highlight_spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
     Every rule of the stemmer strips an ending or changes the last letter of what is
     left, so a word with term t starts with t[:-1] once folded, or is one of the
     EXCEPTIONS or lemma-table forms listed for t (šel, jde for jit), or ne + one of
-    those for a negated verb, or a form of an -ovat verb that starts with t[:-4] (of an -ávat verb, t[:-2]). A regex over the lowercased text, each letter matching its
+    those for a negated verb, or a form of an -ovat verb that starts with t[:-4] (of an
+    -ávat verb, t[:-2]). A regex over the lowercased text, each letter matching its
     accented forms, finds such word starts at C speed; the space-delimited chunk around
     each is then tokenized as usual (a token never spans a space, so the chunk splits
     as it does inside the whole text), or, when nothing joins the word to its

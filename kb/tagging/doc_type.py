@@ -50,8 +50,9 @@ def address_the_reader(document: Document, scored: dict) -> None:
     a type with `address_words` (the leaflet) gains for each word that speaks to the
     reader (vy, vás, vám…), one with `report_words` (news, press release) for each verb
     of reported speech (uvedl, řekla…), one with `label_words` (a journal article) for
-    each line they label (Abstrakt:, Klíčová slova:). They are counted in the raw text,
-    and only in documents short enough for the type."""
+    each of them that labels a line on its first pages (Abstrakt:, Klíčová slova:; once
+    each, MAX_LABELS at most). They are counted in the raw text, and only in documents
+    short enough for the type."""
     compiled: Compiled = scored["compiled"]
     folded_pages = None
     for section, type_id in _types(compiled):
