@@ -57,6 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kb.analysis import CZECH_STOPWORDS, EXCEPTIONS, FOLDED_STOPWORDS, fold, stem  # noqa: E402
+from kb.analysis.lemmas import PRODUCTIVE_INFINITIVES  # noqa: E402
 
 OUT = ROOT / "kb" / "analysis" / "lemmas_cs.txt"
 
@@ -114,7 +115,7 @@ def dictionary_pairs() -> tuple[list[tuple[str, str]], dict[str, float]]:
     pairs = []
     for form, lemma in dictionary.items():
         if form != lemma and is_infinitive(lemma) and (
-                form in lemmas or fold(form).endswith(("ovat", "avat", "ivat"))):
+                form in lemmas or fold(form).endswith(PRODUCTIVE_INFINITIVES)):
             # umožňovat: umožnit in the dictionary, but its forms say umožňovat (a short
             # participle in -t, zapnut: zapnout, is no infinitive and keeps its lemma)
             lemma = form
@@ -171,7 +172,7 @@ def lemma_terms(pairs: list[tuple[str, str]]) -> tuple[dict[str, str], set[str],
     # (nouns in -t have none of them: -em, -í)
     verbs = {lemma for lemma, forms in forms_of.items() if is_infinitive(lemma)
              and (any(f.endswith(("l", "š", "ou")) and f != lemma for f in forms)
-                  or fold(lemma).endswith(("ovat", "avat", "ivat")))}
+                  or fold(lemma).endswith(PRODUCTIVE_INFINITIVES))}
     # The stemmer's terms of everything that is not a verb form, and of negated verb
     # forms (nestát -> nest): a verb's own term must not be one of them (nést).
     stems_of_words: set[str] = {stem(fold(form)) for form, lemma in pairs if lemma not in verbs}
@@ -210,7 +211,7 @@ def build() -> tuple[dict[str, str], set[str]]:
         if form.endswith("cí") and is_infinitive(lemma):
             term = stem(fold(form))
         elif lemma in verbs and (form in nominal or soft_adjective
-                                 or names.get(fold(form), -1.0) > frequency(lemma)):
+                                 or (fold(form) in names and names[fold(form)] > frequency(lemma))):
             # not a verb form, or also a soft adjective (lepší: lepšit, and lepšího:
             # dobrý) or spelt like a form of a name (praze: pražit, and Praha): the
             # stemmer's term, as before

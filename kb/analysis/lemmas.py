@@ -36,6 +36,7 @@ from kb.analysis.stemmer import _stem, fold
 # typed without diacritics only the endings that are verbal even so (-avat, -avaji,
 # -aval…; not -ival: festivaly). A few rarer verbs of other classes share these
 # endings (vyzuje, sluje) and get a term of their own that meets nothing else.
+PRODUCTIVE_INFINITIVES = ("ovat", "avat", "ivat")  # folded endings of the classes below
 _OVAT_VERB = re.compile(r"(\w+?)(?:ovat|uje|uji|uju|ujes|ujeme|ujete|ujou|uj|ujme|ujte)")
 _OVAL_VERB = re.compile(r"(\w{2,}?)(?:oval|ovala|ovali|ovalo|ovaly)")
 _AVAT_VERB = re.compile(r"(\w{3,}?)([áí])(?:vat|vá|váš|váme|váte|vají|vej|vejte"
